@@ -1,0 +1,302 @@
+"""The priority matrix: criteria scores, a weighted ranking, its reasons and its sensitivity.
+
+Each criterion is scored 1-5 by a documented rule (docs/methodology.md):
+
+* ``volume``: headline rate per 1,000 residents in the current year, against the
+  four cut points ``matrix.thresholds.volume_per_1000``;
+* ``change``: the headline's year-on-year test: significant rise of 10% or more
+  → 5, other significant rise → 4, no significant change → 3, significant fall
+  → 2, significant fall of 10% or more → 1;
+* ``public_concern``: share of survey respondents concerned, against
+  ``matrix.thresholds.public_concern_share``;
+* ``harm``, ``vulnerability``, ``strategic_alignment``, ``influence``: the
+  analyst's judgement from the params file.
+
+Missing evidence stays missing (NaN): that priority's score is the weighted mean
+of the criteria it has (their weights re-shared), and its confidence grade drops.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from csp_analysis.config import CRITERIA, Params
+from csp_analysis.data import Dataset
+from csp_analysis.indicators import annual_comparison, priority_monthly
+from csp_analysis.stats import DECREASE, INCREASE
+
+CRITERION_LABELS = {
+    "volume": "Volume",
+    "change": "Change",
+    "harm": "Harm",
+    "public_concern": "Public concern",
+    "vulnerability": "Vulnerability",
+    "strategic_alignment": "Strategic alignment",
+    "influence": "Ability to influence",
+}
+TIE_BREAK = ("harm", "volume")
+
+
+def threshold_score(value: float, cuts: list[float]) -> float:
+    """1 + the number of cut points at or below ``value`` (so 1-5 for 4 cuts); NaN stays NaN."""
+    if value is None or pd.isna(value):
+        return np.nan
+    return float(1 + np.searchsorted(np.asarray(cuts), value, side="right"))
+
+
+def change_score(verdict: str | None, pct_change: float | None) -> float:
+    """Significance-aware change score (see module docstring)."""
+    if verdict is None or (isinstance(verdict, float) and pd.isna(verdict)):
+        return np.nan
+    big = pct_change is not None and not pd.isna(pct_change) and abs(pct_change) >= 10
+    if verdict == INCREASE:
+        return 5.0 if big else 4.0
+    if verdict == DECREASE:
+        return 1.0 if big else 2.0
+    return 3.0
+
+
+def measures(ds: Dataset, params: Params) -> pd.DataFrame:
+    """The evidence behind each criterion, one row per priority (index: priority id)."""
+    population = params.area.population or ds.census_population
+    survey = ds.partner.get("public_concern_survey")
+    rows = []
+    for p in params.priorities:
+        monthly = priority_monthly(ds, p)[["headline"]]
+        comp = annual_comparison(monthly, params.period.current, params.period.previous)
+        head = comp.loc["headline"]
+        months = int(head["months"])
+        annual = head["current"] * 12 / months if months else np.nan
+        concern = np.nan
+        if survey is not None and p.survey_issue:
+            s = survey[(survey["survey_year"] == str(params.period.current)) & (survey["issue"] == p.survey_issue)]
+            if len(s):
+                concern = float((s["concerned"] == "yes").mean())
+        rows.append(
+            {
+                "priority_id": p.id,
+                "priority": p.name,
+                "current": head["current"],
+                "previous": head["previous"],
+                "months": months,
+                "rate_per_1000": 1000 * annual / population if months else np.nan,
+                "pct_change": head["pct_change"],
+                "p_value": head["p_value"],
+                "verdict": head["verdict"] if months else None,
+                "concern_share": concern,
+                "harm": p.harm,
+                "vulnerability": p.vulnerability,
+                "strategic_alignment": p.strategic_alignment,
+                "influence": p.influence,
+                "last_year_rank": p.last_year_rank,
+            }
+        )
+    return pd.DataFrame(rows).set_index("priority_id")
+
+
+def criteria_scores(m: pd.DataFrame, params: Params) -> pd.DataFrame:
+    """1-5 score per criterion (columns in :data:`CRITERIA` order), NaN = no evidence."""
+    th = params.matrix.thresholds
+    out = pd.DataFrame(index=m.index)
+    out["volume"] = [threshold_score(v, th.volume_per_1000) for v in m["rate_per_1000"]]
+    out["change"] = [change_score(v, c) for v, c in zip(m["verdict"], m["pct_change"])]
+    out["harm"] = m["harm"].astype(float)
+    out["public_concern"] = [threshold_score(v, th.public_concern_share) for v in m["concern_share"]]
+    for c in ("vulnerability", "strategic_alignment", "influence"):
+        out[c] = m[c].astype(float)
+    return out[list(CRITERIA)]
+
+
+def _weights(weights: dict[str, float], columns) -> np.ndarray:
+    w = np.array([float(weights.get(c, 0.0)) for c in columns])
+    return w / w.sum()
+
+
+def weighted_scores(scores: pd.DataFrame, weights: dict[str, float]) -> pd.Series:
+    """Weighted mean of the available criteria (weights of missing ones re-shared)."""
+    w = _weights(weights, scores.columns)
+    s = scores.to_numpy(float)
+    avail = ~np.isnan(s)
+    num = np.where(avail, s, 0.0) @ w
+    den = avail.astype(float) @ w
+    return pd.Series(np.where(den > 0, num / np.where(den > 0, den, 1), np.nan), index=scores.index)
+
+
+def _order(total: pd.Series, scores: pd.DataFrame) -> list:
+    keys = pd.DataFrame({"total": total.round(9)})
+    for c in TIE_BREAK:
+        keys[c] = scores[c].fillna(-1) if c in scores else -1
+    keys["id"] = keys.index
+    keys = keys.sort_values(["total", *TIE_BREAK, "id"], ascending=[False] * (1 + len(TIE_BREAK)) + [True])
+    return list(keys.index)
+
+
+def rank(scores: pd.DataFrame, weights: dict[str, float]) -> pd.DataFrame:
+    """Rank priorities by weighted score; ties broken by harm, then volume, then id.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``scores``, sorted by rank: ``rank, score, missing, confidence``.
+    """
+    total = weighted_scores(scores, weights)
+    order = _order(total, scores)
+    weighted = [c for c in scores.columns if weights.get(c, 0) > 0]
+    missing = scores[weighted].isna().sum(axis=1)
+    grade = missing.map(lambda n: "A" if n == 0 else ("B" if n == 1 else "C"))
+    out = pd.DataFrame({"score": total.round(2), "missing": missing, "confidence": grade})
+    out = out.loc[order]
+    out.insert(0, "rank", range(1, len(out) + 1))
+    return out
+
+
+def _describe(criterion: str, score: float, m: pd.Series) -> str:
+    if criterion == "volume":
+        return f"volume {m['rate_per_1000']:,.1f} per 1,000 residents ({score:.0f}/5)"
+    if criterion == "change":
+        verdict = m["verdict"]
+        pct = m["pct_change"]
+        pct_s = "" if pd.isna(pct) else f" ({pct:+.1f}%)"
+        return f"{verdict}{pct_s} ({score:.0f}/5)"
+    if criterion == "public_concern":
+        return f"{m['concern_share']:.0%} of residents concerned ({score:.0f}/5)"
+    return f"{CRITERION_LABELS[criterion].lower()} judged {score:.0f}/5"
+
+
+def reasons(scores: pd.DataFrame, ranking: pd.DataFrame, m: pd.DataFrame, weights, n: int = 3) -> pd.Series:
+    """Why each priority ranks where it does: the criteria that pushed it most.
+
+    A criterion's push is its weight times how far the priority's score lies from
+    the average of all priorities on that criterion. The top half of the ranking
+    is explained by its largest upward pushes, the bottom half by the largest
+    downward ones.
+    """
+    w = pd.Series(_weights(weights, scores.columns), index=scores.columns)
+    push = (scores - scores.mean()) * w
+    half = len(ranking) / 2
+    out = {}
+    for pid, r in ranking["rank"].items():
+        row = push.loc[pid].dropna()
+        upper = r <= half
+        picks = row[row > 0].nlargest(n) if upper else row[row < 0].nsmallest(n)
+        if picks.empty:
+            picks = row.abs().nlargest(1)
+        parts = [_describe(c, scores.loc[pid, c], m.loc[pid]) for c in picks.index]
+        lead = "Driven up by " if upper else "Held back by "
+        out[pid] = lead + "; ".join(parts) + "."
+    return pd.Series(out)
+
+
+def sensitivity(
+    scores: pd.DataFrame,
+    weights: dict[str, float],
+    *,
+    draws: int = 10_000,
+    concentration: float = 50.0,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """How sure the ranking is when the weights move.
+
+    Weights are drawn from a Dirichlet distribution centred on the chosen
+    weights (``alpha = concentration × weight``; criteria weighted 0 stay 0),
+    seeded; every draw ranks all priorities at once (vectorised). Also ranks
+    with each criterion left out in turn.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per priority: ``p_top3``, ``rank_p05``, ``rank_p95`` (the 90% rank
+        interval), ``loo_min``, ``loo_max`` (leave-one-criterion-out ranks).
+    """
+    cols = list(scores.columns)
+    w = _weights(weights, cols)
+    pos = w > 0
+    rng = np.random.default_rng(seed)
+    W = np.zeros((draws, len(cols)))
+    W[:, pos] = rng.dirichlet(w[pos] * concentration, size=draws)
+    s = scores.to_numpy(float)
+    avail = ~np.isnan(s)
+    num = np.where(avail, s, 0.0) @ W.T
+    den = avail.astype(float) @ W.T
+    total = num / np.where(den > 0, den, np.nan)
+    # deterministic tie-break, as in rank(): harm, then volume
+    tb = np.zeros(len(scores))
+    for k, c in enumerate(TIE_BREAK):
+        if c in scores:
+            tb += np.nan_to_num(scores[c].to_numpy(float), nan=-1) * 10.0 ** (-4 - 2 * k)
+    total = np.round(np.nan_to_num(total, nan=-np.inf), 9) + tb[:, None]
+    order = np.argsort(-total, axis=0, kind="stable")
+    ranks = np.empty_like(order)
+    np.put_along_axis(ranks, order, np.arange(1, len(scores) + 1)[:, None], axis=0)
+    base = rank(scores, weights)["rank"]
+    loo = []
+    for c in np.array(cols)[pos]:
+        if pos.sum() == 1:
+            break
+        wl = {k: (0.0 if k == c else v) for k, v in zip(cols, w)}
+        loo.append(rank(scores, wl)["rank"].reindex(scores.index))
+    loo_df = pd.concat(loo, axis=1) if loo else pd.DataFrame({"r": base.reindex(scores.index)})
+    out = pd.DataFrame(
+        {
+            "p_top3": (ranks <= 3).mean(axis=1),
+            "rank_p05": np.percentile(ranks, 5, axis=1, method="lower"),
+            "rank_p95": np.percentile(ranks, 95, axis=1, method="higher"),
+            "loo_min": loo_df.min(axis=1).to_numpy(),
+            "loo_max": loo_df.max(axis=1).to_numpy(),
+        },
+        index=scores.index,
+    )
+    return out
+
+
+def robustness(ranking: pd.DataFrame, sens: pd.DataFrame) -> pd.Series:
+    """'robust' when the 90% rank interval and every leave-one-out rank stay within
+    one place of the rank; otherwise 'uncertain'."""
+    r = ranking["rank"]
+    s = sens.reindex(r.index)
+    ok = (
+        (s["rank_p05"] >= r - 1)
+        & (s["rank_p95"] <= r + 1)
+        & (s["loo_min"] >= r - 1)
+        & (s["loo_max"] <= r + 1)
+    )
+    return ok.map({True: "robust", False: "uncertain"})
+
+
+def movement(last_year_rank, this_rank) -> str:
+    """'▲ 2' (up two places), '▼ 1', '=' or 'new'."""
+    if last_year_rank is None or pd.isna(last_year_rank):
+        return "new"
+    d = int(last_year_rank) - int(this_rank)
+    return "=" if d == 0 else (f"▲ {d}" if d > 0 else f"▼ {-d}")
+
+
+def priority_matrix(ds: Dataset, params: Params) -> dict[str, pd.DataFrame]:
+    """Everything the matrix notebook and the summary show.
+
+    Returns
+    -------
+    dict
+        ``measures`` (evidence), ``scores`` (1-5 per criterion), ``ranking``
+        (rank, priority, score, confidence, movement, reason, p_top3, 90% rank
+        interval, robustness), ``sensitivity``.
+    """
+    weights = params.matrix.weights
+    m = measures(ds, params)
+    scores = criteria_scores(m, params)
+    ranking = rank(scores, weights)
+    sens = sensitivity(
+        scores,
+        weights,
+        draws=params.matrix.sensitivity_draws,
+        concentration=params.matrix.sensitivity_concentration,
+        seed=params.matrix.seed,
+    )
+    ranking["priority"] = m.loc[ranking.index, "priority"]
+    ranking["last_year_rank"] = m.loc[ranking.index, "last_year_rank"]
+    ranking["movement"] = [movement(a, b) for a, b in zip(ranking["last_year_rank"], ranking["rank"])]
+    ranking["reason"] = reasons(scores, ranking, m, weights)
+    ranking = ranking.join(sens)
+    ranking["robustness"] = robustness(ranking, sens)
+    return {"measures": m, "scores": scores, "ranking": ranking, "sensitivity": sens}

@@ -1,0 +1,122 @@
+"""House-style charts. Each takes aggregated data (never raw rows) and ``ax=``, and returns the Axes."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+
+from csp_analysis.periods import FinancialYear
+from csp_analysis.stats import DECREASE, INCREASE
+
+VERDICT_COLOURS = {INCREASE: "#D55E00", DECREASE: "#0072B2", "no significant change": "#999999"}
+RAG_COLOURS = {"Green": "#009E73", "Amber": "#E69F00", "Red": "#D55E00"}
+
+
+def _ax(ax, figsize=None):
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def monthly_trend(series: pd.DataFrame, *, title: str, ylabel: str = "per month",
+                  current: FinancialYear | None = None, ax=None):
+    """Monthly counts, one line per column; the current financial year shaded."""
+    ax = _ax(ax)
+    for col in series.columns:
+        ax.plot(series.index, series[col], marker="o", markersize=3, linewidth=1.5, label=col)
+    if current is not None:
+        ax.axvspan(current.first_month - pd.Timedelta(days=15), current.last_month + pd.Timedelta(days=15),
+                   color="#F0E442", alpha=0.25, lw=0, label=f"{current}")
+    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    ax.set_xlabel("")
+    ax.set_ylim(bottom=0)
+    if len(series.columns) > 1 or current is not None:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=9)
+    return ax
+
+
+def annual_totals(totals: pd.Series, *, title: str, ax=None):
+    """Bar per financial year (index: year labels)."""
+    ax = _ax(ax, (6.5, 3.2))
+    bars = ax.bar(totals.index.astype(str), totals.to_numpy(), color=sns.color_palette("colorblind")[0])
+    ax.bar_label(bars, labels=[f"{v:,.0f}" for v in totals], padding=2, fontsize=9)
+    ax.set_title(title)
+    ax.set_ylabel("recorded per year")
+    ax.margins(y=0.15)
+    return ax
+
+
+def year_on_year(comp: pd.DataFrame, *, previous: str, current: str, title: str, ax=None):
+    """Horizontal paired bars per category, the current bar coloured by its verdict."""
+    comp = comp.sort_values("current")
+    ax = _ax(ax, (8.5, 0.42 * len(comp) + 1.2))
+    y = np.arange(len(comp))
+    ax.barh(y + 0.2, comp["previous"], height=0.4, color="#BBBBBB", label=previous)
+    ax.barh(y - 0.2, comp["current"], height=0.4,
+            color=[VERDICT_COLOURS.get(v, "#999999") for v in comp["verdict"]], label=current)
+    ax.set_yticks(y, comp.index)
+    for yi, (cur, pct) in enumerate(zip(comp["current"], comp["pct_change"])):
+        label = f"{cur:,.0f}" + ("" if pd.isna(pct) else f" ({pct:+.1f}%)")
+        ax.text(cur, yi - 0.2, " " + label, va="center", fontsize=8)
+    handles = [plt.Rectangle((0, 0), 1, 1, color="#BBBBBB")] + [
+        plt.Rectangle((0, 0), 1, 1, color=c) for c in VERDICT_COLOURS.values()
+    ]
+    ax.legend(handles, [previous] + [f"{current}: {v}" for v in VERDICT_COLOURS],
+              loc="lower right", frameon=False, fontsize=8)
+    ax.set_title(title)
+    ax.set_xlabel("recorded in the year")
+    ax.margins(x=0.18)
+    return ax
+
+
+def score_heatmap(scores: pd.DataFrame, *, title: str, ax=None):
+    """Priorities × criteria, 1-5; missing evidence shown blank and labelled."""
+    ax = _ax(ax, (8.5, 0.45 * len(scores) + 1.5))
+    annot = scores.map(lambda v: "–" if pd.isna(v) else f"{v:.0f}")
+    sns.heatmap(scores.astype(float), vmin=1, vmax=5, cmap="viridis_r", annot=annot, fmt="",
+                cbar_kws={"label": "score (1 low – 5 high)"}, linewidths=0.5, ax=ax)
+    ax.set_title(title)
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.tick_params(axis="x", rotation=30)
+    return ax
+
+
+def rank_intervals(ranking: pd.DataFrame, *, title: str, ax=None):
+    """Each priority's rank with its 90% interval under varied weights, and P(top 3)."""
+    r = ranking.sort_values("rank")
+    ax = _ax(ax, (8.5, 0.45 * len(r) + 1.3))
+    y = np.arange(len(r))
+    ax.hlines(y, r["rank_p05"], r["rank_p95"], color="#0072B2", linewidth=6, alpha=0.35,
+              label="90% interval of rank")
+    ax.plot(r["rank"], y, "o", color="#0072B2", label="rank")
+    ax.set_yticks(y, [f"{n}  (top 3: {p:.0%})" for n, p in zip(r["priority"], r["p_top3"])])
+    ax.invert_yaxis()
+    ax.set_xticks(range(1, len(r) + 1))
+    ax.set_xlim(0.5, len(r) + 0.5)
+    ax.set_xlabel("rank (1 = highest priority)")
+    ax.set_title(title)
+    ax.legend(loc="lower right", frameon=False, fontsize=8)
+    return ax
+
+
+def rag_bars(shares: pd.DataFrame, *, title: str, ax=None):
+    """Stacked horizontal bars of Green/Amber/Red shares (rows: what is rated)."""
+    ax = _ax(ax, (8.5, 0.5 * len(shares) + 1.2))
+    left = np.zeros(len(shares))
+    for rag in ("Green", "Amber", "Red"):
+        vals = shares.get(rag, pd.Series(0, index=shares.index)).to_numpy(float)
+        ax.barh(shares.index, vals, left=left, color=RAG_COLOURS[rag], label=rag)
+        for i, (lft, v) in enumerate(zip(left, vals)):
+            if v >= 0.06:
+                ax.text(lft + v / 2, i, f"{v:.0%}", ha="center", va="center", color="white", fontsize=9)
+        left += vals
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+    ax.invert_yaxis()
+    ax.set_title(title)
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, -0.45), ncol=3, frameon=False)
+    return ax

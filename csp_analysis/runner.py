@@ -1,0 +1,419 @@
+"""Run the assessment: execute the notebooks with papermill, merge them into ONE HTML.
+
+The run is built in a temporary folder beside the final one and renamed into
+place only when every notebook succeeded and the HTML was written: a failed run
+never leaves a partial or stale-looking ``assessment.html``, and the previously
+published assessment stays as it was. The executed notebooks of a failed run are
+kept in ``<period>.failed/`` for debugging.
+
+Output (``<output_dir>/<area>/<period>/``)::
+
+    assessment.html     the partners' document (no code, self-contained)
+    notebooks/*.ipynb   the executed notebooks, for analysts and auditors
+    manifest.json       params, input files with SHA-256, package versions,
+                        git commit, timings
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+import nbformat
+
+from csp_analysis.config import Params, load_params
+from csp_analysis.report import slug
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK_DIR = PROJECT_ROOT / "notebooks"
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
+
+# Reading order of the assessment. ``per_priority`` notebooks run once per priority.
+NOTEBOOKS: list[tuple[str, bool]] = [
+    ("00_executive_summary.ipynb", False),
+    ("01_action_plan_review.ipynb", False),
+    ("02_crime_overview.ipynb", False),
+    ("03_priority_profile.ipynb", True),
+    ("04_priority_matrix.ipynb", False),
+    ("05_data_quality.ipynb", False),
+]
+PACKAGES = ["csp-analysis", "pandas", "numpy", "scipy", "statsmodels", "matplotlib", "seaborn",
+            "papermill", "nbconvert", "nbformat", "ipykernel", "pydantic", "pyarrow", "pyyaml"]
+
+
+class RunError(RuntimeError):
+    """A run that failed; the message says which notebook, which cell, which error."""
+
+
+@dataclass
+class Job:
+    name: str  # output file name, e.g. 03_priority_profile-burglary.ipynb
+    notebook: Path
+    parameters: dict
+    seconds: float = 0.0
+    error: str | None = None
+
+
+@dataclass
+class RunResult:
+    html: Path
+    folder: Path
+    manifest: dict = field(default_factory=dict)
+
+
+def output_folder(params: Params, out_dir: Path | None = None) -> Path:
+    root = Path(out_dir) if out_dir else Path(params.report.output_dir)
+    return root / slug(params.area.name) / str(params.period.current)
+
+
+def plan(params: Params, order: list[str] | None = None) -> list[Job]:
+    """The notebook executions of one assessment, in reading order.
+
+    ``order`` lists priority ids in the order their profiles should appear
+    (the ranking); default: the params order.
+    """
+    jobs = []
+    ids = order or [p.id for p in params.priorities]
+    for nb, per_priority in NOTEBOOKS:
+        path = NOTEBOOK_DIR / nb
+        base = {"params_file": str(params.source_file)}
+        if per_priority:
+            for pid in ids:
+                jobs.append(Job(f"{path.stem}-{pid}.ipynb", path, {**base, "priority_id": pid}))
+        else:
+            jobs.append(Job(nb, path, base))
+    return jobs
+
+
+def check_parameters(jobs: list[Job]) -> None:
+    """Every parameter we pass must be declared in the notebook's 'parameters' cell
+    (papermill itself only warns about unknown names)."""
+    import papermill
+
+    seen: dict[Path, set[str]] = {}
+    for job in jobs:
+        if job.notebook not in seen:
+            nb = nbformat.read(job.notebook, as_version=4)
+            tagged = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+            if len(tagged) != 1:
+                raise RunError(f"{job.notebook.name}: needs exactly one cell tagged 'parameters', has {len(tagged)}")
+            seen[job.notebook] = set(papermill.inspect_notebook(str(job.notebook)))
+        unknown = set(job.parameters) - seen[job.notebook]
+        if unknown:
+            raise RunError(
+                f"{job.notebook.name}: no parameter(s) {', '.join(sorted(unknown))}; "
+                f"it declares {', '.join(sorted(seen[job.notebook]))}"
+            )
+
+
+def check_kernel(name: str) -> None:
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    if name not in KernelSpecManager().find_kernel_specs():
+        raise RunError(
+            f"Jupyter kernel '{name}' is not installed: run `make setup` (it registers the "
+            f"project kernel), or set report.kernel_name in the params file"
+        )
+
+
+def _execute(job: Job, out: Path, kernel: str, timeout: int) -> Job:
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    start = time.perf_counter()
+    try:
+        papermill.execute_notebook(
+            str(job.notebook),
+            str(out / job.name),
+            parameters=job.parameters,
+            kernel_name=kernel,
+            cwd=str(job.notebook.parent),
+            execution_timeout=timeout,
+            progress_bar=False,
+            log_output=False,
+        )
+    except PapermillExecutionError as exc:
+        job.error = f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}".strip()
+    except Exception as exc:  # kernel died, timed out, could not start
+        msg = str(exc).strip().splitlines()
+        job.error = f"{type(exc).__name__}: {msg[-1] if msg else ''}"
+    job.seconds = time.perf_counter() - start
+    return job
+
+
+def execute(jobs: list[Job], out: Path, *, kernel: str, timeout: int, workers: int, log=None) -> list[Job]:
+    """Execute jobs in parallel (threads; each runs its own kernel process)."""
+    out.mkdir(parents=True, exist_ok=True)
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        futures = [pool.submit(_execute, j, out, kernel, timeout) for j in jobs]
+        for f in futures:
+            j = f.result()
+            if log:
+                status = "FAILED" if j.error else "ok"
+                log(f"  {j.name:<48} {j.seconds:6.1f} s  {status}")
+    return jobs
+
+
+# ---------------------------------------------------------------- HTML assembly
+
+
+def _clean_outputs(cell) -> list:
+    keep = []
+    for o in cell.get("outputs", []):
+        if o.get("output_type") == "stream" and o.get("name") == "stderr":
+            continue
+        if o.get("output_type") == "error":
+            continue
+        keep.append(o)
+    return keep
+
+
+def merge_notebooks(paths: list[Path]) -> nbformat.NotebookNode:
+    """One notebook of every executed notebook's cells, in order, with code inputs,
+    stderr, errors and cells tagged 'remove' taken out."""
+    merged = nbformat.v4.new_notebook()
+    for i, p in enumerate(paths):
+        nb = nbformat.read(p, as_version=4)
+        if i == 0:
+            merged.metadata = nb.metadata
+        for cell in nb.cells:
+            tags = cell.get("metadata", {}).get("tags", [])
+            if "remove" in tags or "parameters" in tags or "injected-parameters" in tags:
+                continue
+            if cell.cell_type == "code":
+                cell.outputs = _clean_outputs(cell)
+                if not cell.outputs:
+                    continue
+            cell["id"] = f"c{len(merged.cells):04d}"  # ids must be unique in the merged notebook
+            merged.cells.append(cell)
+    merged.metadata.pop("papermill", None)
+    return merged
+
+
+_HEADING = re.compile(r'<h([12])\s+id="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
+
+
+def _toc(body: str) -> str:
+    items = []
+    for level, anchor, inner in _HEADING.findall(body):
+        label = re.sub(r"<[^>]+>", "", inner).replace("¶", "").strip()
+        items.append(f'<li class="toc-h{level}"><a href="#{anchor}">{label}</a></li>')
+    return '<nav class="toc" aria-label="Contents"><h2 id="contents">Contents</h2><ol>' + "".join(items) + "</ol></nav>"
+
+
+def render_html(nb: nbformat.NotebookNode, params: Params, generated: str) -> str:
+    """The partners' HTML: nbconvert's body (no input, no prompts) in our own shell
+    (inline CSS, table of contents, licence footer; no scripts, no external requests)."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        template_name="basic",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    body, _ = exporter.from_notebook_node(nb)
+    body = re.sub(r'<a class="anchor-link"[^>]*>.*?</a>', "", body)
+    css = (TEMPLATE_DIR / "assessment.css").read_text(encoding="utf-8")
+    title = f"{params.area.csp_name}: {params.report.title}"
+    sample = ""
+    if params.data.synthetic:
+        sample = (
+            '<div class="sample-banner" role="note">Sample assessment: police.uk and ONS data are real; '
+            "partner data is synthetic (generated for demonstration).</div>"
+        )
+    return f"""<!DOCTYPE html>
+<html lang="en-GB">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(title)}</title>
+<style>
+{css}
+</style>
+</head>
+<body>
+{sample}
+<header class="doc-header">
+<p class="kicker">{html.escape(params.area.csp_name)}</p>
+<h1 class="doc-title">{html.escape(params.report.title)}</h1>
+<p class="meta">Assessment year {params.period.current} (April to March), compared with {params.period.previous}.
+Generated {html.escape(generated)}.</p>
+</header>
+{_toc(body)}
+<main>
+{body}
+</main>
+<footer>
+<p>Contains public sector information licensed under the
+Open Government Licence v3.0 (police.uk street-level crime data; ONS geography and population).
+Produced with the CSP Strategic Assessment Workbook.</p>
+</footer>
+</body>
+</html>
+"""
+
+
+# ---------------------------------------------------------------- manifest
+
+
+def _git_commit() -> str | None:
+    try:
+        sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True,
+                             text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=PROJECT_ROOT,
+                               capture_output=True, text=True).stdout.strip()
+        return sha + ("-dirty" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for p in PACKAGES:
+        try:
+            out[p] = metadata.version(p)
+        except metadata.PackageNotFoundError:
+            pass
+    return out
+
+
+def _relative(path: Path, base: Path) -> str:
+    try:
+        return os.path.relpath(path, base)
+    except ValueError:
+        return path.name
+
+
+def build_manifest(params: Params, hashes: dict[str, str], jobs: list[Job], timings: dict) -> dict:
+    base = params.source_file.parent
+    return {
+        "area": params.area.name,
+        "period": str(params.period.current),
+        "params_file": _relative(params.source_file, base),
+        "params": json.loads(params.model_dump_json(exclude={"source_file"})),
+        "inputs": [
+            {"path": _relative(Path(p), base), "sha256": h, "bytes": Path(p).stat().st_size}
+            for p, h in sorted(hashes.items())
+        ],
+        "packages": _versions(),
+        "git_commit": _git_commit(),
+        "notebooks": [{"file": j.name, "parameters": {k: v for k, v in j.parameters.items()
+                                                       if k != "params_file"},
+                       "seconds": round(j.seconds, 2)} for j in jobs],
+        "timings": {k: round(v, 2) for k, v in timings.items()},
+    }
+
+
+# ---------------------------------------------------------------- the run
+
+
+def run(params_path: str | Path, out_dir: str | Path | None = None, *, workers: int | None = None,
+        log=print) -> RunResult:
+    """Run the whole assessment and publish it atomically.
+
+    Parameters
+    ----------
+    params_path : path
+        The params YAML file.
+    out_dir : path, optional
+        Root of the outputs; default ``report.output_dir`` from the params.
+    workers : int, optional
+        Notebooks executed at once; default: the number of CPU cores.
+
+    Returns
+    -------
+    RunResult
+        Paths of the published HTML and folder, and the manifest.
+
+    Raises
+    ------
+    csp_analysis.config.ParamsError, csp_analysis.sources.InputError, RunError
+    """
+    from csp_analysis.data import input_hashes, load_dataset
+    from csp_analysis.matrix import priority_matrix
+
+    t0 = time.perf_counter()
+    started = dt.datetime.now().astimezone()
+    params = load_params(params_path)
+    check_kernel(params.report.kernel_name)
+    final = output_folder(params, Path(out_dir) if out_dir else None)
+    final.parent.mkdir(parents=True, exist_ok=True)
+
+    # Read and validate every input once; the kernels then read the parquet cache.
+    t = time.perf_counter()
+    ds = load_dataset(params)
+    hashes = input_hashes(params)
+    ranking = priority_matrix(ds, params)["ranking"]
+    timings = {"load_and_rank": time.perf_counter() - t}
+
+    jobs = plan(params, order=list(ranking.index))
+    check_parameters(jobs)
+    build = Path(tempfile.mkdtemp(prefix=f".build-{final.name}-", dir=final.parent))
+    try:
+        log(f"Running {len(jobs)} notebooks for {params.area.name} {params.period.current} "
+            f"({workers or os.cpu_count()} at a time)")
+        t = time.perf_counter()
+        execute(jobs, build / "notebooks", kernel=params.report.kernel_name,
+                timeout=params.report.cell_timeout_s, workers=workers or os.cpu_count() or 1, log=log)
+        timings["notebooks"] = time.perf_counter() - t
+        failed = [j for j in jobs if j.error]
+        if failed:
+            kept = final.parent / f"{final.name}.failed"
+            shutil.rmtree(kept, ignore_errors=True)
+            os.rename(build, kept)
+            lines = [f"{j.name}: {j.error}" for j in failed]
+            raise RunError(
+                f"{len(failed)} notebook(s) failed; nothing was published "
+                f"(executed notebooks kept in {kept}):\n  " + "\n  ".join(lines)
+            )
+        t = time.perf_counter()
+        merged = merge_notebooks([build / "notebooks" / j.name for j in jobs])
+        page = render_html(merged, params, started.strftime("%d %B %Y, %H:%M"))
+        (build / "assessment.html").write_text(page, encoding="utf-8")
+        timings["html"] = time.perf_counter() - t
+        timings["total"] = time.perf_counter() - t0
+        manifest = build_manifest(params, hashes, jobs, timings)
+        manifest["started"] = started.isoformat(timespec="seconds")
+        manifest["finished"] = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+        (build / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        _publish(build, final)
+    except BaseException:
+        if build.exists():
+            shutil.rmtree(build, ignore_errors=True)
+        raise
+    return RunResult(final / "assessment.html", final, manifest)
+
+
+def _publish(build: Path, final: Path) -> None:
+    """Swap the new build into place; the old one is removed only after the swap."""
+    old = None
+    if final.exists():
+        old = final.parent / f".old-{final.name}-{os.getpid()}"
+        os.rename(final, old)
+    try:
+        os.rename(build, final)
+    except OSError:
+        if old is not None:
+            os.rename(old, final)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(final.parent / f"{final.name}.failed", ignore_errors=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit("use: csp-assess run --params FILE")
