@@ -56,10 +56,6 @@ class Area(_Model):
 class Period(_Model):
     current: FinancialYear
     previous: FinancialYear | None = None
-    first_month: str = Field(
-        default="",
-        description="earliest month (YYYY-MM) shown in trend charts; empty = all data",
-    )
 
     @model_validator(mode="after")
     def _default_previous(self) -> "Period":

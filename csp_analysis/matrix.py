@@ -155,10 +155,10 @@ def _describe(criterion: str, score: float, m: pd.Series) -> str:
     if criterion == "volume":
         return f"volume {m['rate_per_1000']:,.1f} per 1,000 residents ({score:.0f}/5)"
     if criterion == "change":
-        verdict = m["verdict"]
         pct = m["pct_change"]
-        pct_s = "" if pd.isna(pct) else f" ({pct:+.1f}%)"
-        return f"{verdict}{pct_s} ({score:.0f}/5)"
+        if m["verdict"] in (INCREASE, DECREASE) and not pd.isna(pct):
+            return f"{m['verdict']} of {abs(pct):.1f}% ({score:.0f}/5)"
+        return f"{m['verdict']} ({score:.0f}/5)"
     if criterion == "public_concern":
         return f"{m['concern_share']:.0%} of residents concerned ({score:.0f}/5)"
     return f"{CRITERION_LABELS[criterion].lower()} judged {score:.0f}/5"

@@ -23,6 +23,11 @@ def fmt_pct(x) -> str:
     return f"{x:+.1f}%".replace("-", "−")
 
 
+def fmt_signed(n) -> str:
+    """'+1,234' / '−97' (true minus sign)."""
+    return f"{int(n):+,}".replace("-", "−")
+
+
 def fmt_p(p: float) -> str:
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
@@ -93,8 +98,11 @@ def summary_intro(params, ranking) -> str:
 
 def key_findings(ds, params, matrix) -> str:
     """Bullets: significant changes in headline indicators, then the stable ones."""
+    from csp_analysis.indicators import indicator_labels
+
     m = matrix["measures"]
     cur, prev = str(params.period.current), str(params.period.previous)
+    labels = {p.id: indicator_labels(p)["headline"] for p in params.priorities}
     sens = {p.id for p in params.priorities if any(i.headline and i.sensitive for i in p.indicators)}
     lines = []
     for pid, row in m.iterrows():
@@ -104,7 +112,7 @@ def key_findings(ds, params, matrix) -> str:
                                  or 0 < row["previous"] < params.report.suppression_threshold)
         if small:
             continue
-        lines.append("- " + change_sentence(row["priority"], row, cur, prev))
+        lines.append(f"- **{row['priority']}**: " + change_sentence(labels[pid], row, cur, prev))
     stable = [row["priority"] for _, row in m.iterrows() if row["verdict"] not in (INCREASE, DECREASE)]
     if stable:
         lines.append(
@@ -130,6 +138,13 @@ def rag_sentence(overall, params) -> str:
         f"(on target); {plural(a['Amber'], 'action')} {'was' if a['Amber'] == 1 else 'were'} amber "
         f"and {plural(a['Red'], 'action')} {'was' if a['Red'] == 1 else 'were'} red."
     )
+
+
+def rag_title(shares) -> str:
+    full = int((shares["Green"] >= 1).sum())
+    lo = shares["Green"].min()
+    return (f"{full} of {len(shares)} priorities had every action on target; "
+            f"the lowest green share was {lo:.0%}")
 
 
 def rag_alt(shares) -> str:

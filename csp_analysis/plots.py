@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -29,6 +30,8 @@ def monthly_trend(series: pd.DataFrame, *, title: str, ylabel: str = "per month"
     if current is not None:
         ax.axvspan(current.first_month - pd.Timedelta(days=15), current.last_month + pd.Timedelta(days=15),
                    color="#F0E442", alpha=0.25, lw=0, label=f"{current}")
+    ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(4, 10)))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%b\n%Y"))
     ax.set_title(title)
     ax.set_ylabel(ylabel)
     ax.set_xlabel("")
@@ -99,7 +102,7 @@ def rank_intervals(ranking: pd.DataFrame, *, title: str, ax=None):
     ax.set_xlim(0.5, len(r) + 0.5)
     ax.set_xlabel("rank (1 = highest priority)")
     ax.set_title(title)
-    ax.legend(loc="lower right", frameon=False, fontsize=8)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
     return ax
 
 
@@ -118,5 +121,5 @@ def rag_bars(shares: pd.DataFrame, *, title: str, ax=None):
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
     ax.invert_yaxis()
     ax.set_title(title)
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, -0.45), ncol=3, frameon=False)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     return ax

@@ -7,18 +7,8 @@ import pandas as pd
 from csp_analysis.config import Params
 from csp_analysis.data import Dataset
 from csp_analysis.indicators import coverage
+from csp_analysis.sources import SOURCE_NAMES
 
-SOURCE_NAMES = {
-    "police_uk": "police.uk street-level crime and ASB",
-    "domestic_abuse": "Domestic abuse incidents (police)",
-    "council_asb": "ASB reports to the District Council",
-    "business_crime": "Business crime reports",
-    "youth_indicators": "Youth indicators",
-    "substance_misuse_indicators": "Substance misuse indicators",
-    "public_concern_survey": "Public concern survey",
-    "action_plan_tracker": "Action-plan tracker",
-    "road_casualties": "Road casualties (STATS19)",
-}
 
 
 def reconciliation_sentence(ds: Dataset) -> str:
@@ -72,7 +62,7 @@ def rejects_summary(ds: Dataset) -> pd.DataFrame:
 
 
 def sources_text(params: Params) -> str:
-    synth = ", ".join(SOURCE_NAMES.get(s, s).lower() for s in params.data.synthetic if s != "road_collisions")
+    synth = "; ".join(SOURCE_NAMES.get(s, s) for s in params.data.synthetic if s != "road_collisions")
     lines = [
         "**Police recorded crime and anti-social behaviour**: police.uk street-level data for "
         f"{params.area.force}. Locations are anonymised to map points covering at least eight "

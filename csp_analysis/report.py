@@ -91,7 +91,9 @@ def banner(params: Params) -> None:
     """Say which data is real and which synthetic, when any is synthetic."""
     if not params.data.synthetic:
         return
-    synth = ", ".join(s.replace("_", " ") for s in params.data.synthetic)
+    from csp_analysis.sources import SOURCE_NAMES
+
+    synth = "; ".join(SOURCE_NAMES.get(s, s) for s in params.data.synthetic if s != "road_collisions")
     note(
         "**Sample data.** Police recorded crime and anti-social behaviour (police.uk) and "
         "population and geography (ONS) are **real**. The partner data "

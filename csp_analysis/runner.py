@@ -207,11 +207,21 @@ _HEADING = re.compile(r'<h([12])\s+id="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
 
 
 def _toc(body: str) -> str:
-    items = []
+    """Numbered sections (h1) with their subsections (h2) nested beneath."""
+    parts, open_sub = [], False
     for level, anchor, inner in _HEADING.findall(body):
         label = re.sub(r"<[^>]+>", "", inner).replace("¶", "").strip()
-        items.append(f'<li class="toc-h{level}"><a href="#{anchor}">{label}</a></li>')
-    return '<nav class="toc" aria-label="Contents"><h2 id="contents">Contents</h2><ol>' + "".join(items) + "</ol></nav>"
+        link = f'<a href="#{anchor}">{label}</a>'
+        if level == "1":
+            parts.append(("</ul></li>" if open_sub else ("</li>" if parts else "")) + f"<li>{link}")
+            open_sub = False
+        else:
+            parts.append(("" if open_sub else "<ul>") + f"<li>{link}</li>")
+            open_sub = True
+    if parts:
+        parts.append("</ul></li>" if open_sub else "</li>")
+    return ('<nav class="toc" aria-label="Contents"><h2 id="contents">Contents</h2><ol>'
+            + "".join(parts) + "</ol></nav>")
 
 
 def render_html(nb: nbformat.NotebookNode, params: Params, generated: str) -> str:

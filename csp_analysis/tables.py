@@ -8,7 +8,7 @@ import math
 import pandas as pd
 
 from csp_analysis.matrix import CRITERION_LABELS
-from csp_analysis.narrative import fmt_pct, ordinal
+from csp_analysis.narrative import fmt_pct, fmt_signed, ordinal
 
 
 def _count(v) -> str:
@@ -50,7 +50,7 @@ def comparison_table(comp: pd.DataFrame, labels: dict[str, str], *, current: str
             "Indicator": [labels.get(i, i) for i in comp.index],
             previous: comp["previous"].map(_count),
             current: comp["current"].map(_count),
-            "Change": comp["change"].map(lambda v: "–" if v is None or pd.isna(v) else f"{int(v):+,}"),
+            "Change": comp["change"].map(lambda v: "–" if v is None or pd.isna(v) else fmt_signed(v)),
             "% change": comp["pct_change"].map(lambda v: "–" if v is None else fmt_pct(v)),
             "p-value": comp["p_value"].map(_p),
             "Verdict": comp["verdict"].fillna("–"),

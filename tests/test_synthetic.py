@@ -16,7 +16,7 @@ from csp_analysis.synthetic import generate
 ROOT = Path(__file__).resolve().parents[1]
 PARTNER = ROOT / "data" / "sample" / "partner"
 LOOKUPS = ROOT / "data" / "sample" / "lookups"
-SHARED_STATS19 = ROOT.parent / "shared" / "data" / "stats19"
+DFT_STATS19 = ROOT / "tests" / "fixtures" / "stats19"  # real DfT format samples
 OTHER_SEED = 7
 
 CSV_NAMES = [
@@ -197,9 +197,8 @@ def test_columns(name):
     assert header == COLUMNS[name]
 
 
-@pytest.mark.skipif(not SHARED_STATS19.exists(), reason="shared/ STATS19 samples not present")
 def test_collision_header_is_dft_2021_format():
-    dft = (SHARED_STATS19 / "ropensci_accidents_sample_raw.csv").read_text("utf-8")
+    dft = (DFT_STATS19 / "ropensci_accidents_sample_raw.csv").read_text("utf-8")
     ours = (PARTNER / "road_collisions.csv").read_text("utf-8")
     assert ours.split("\n", 1)[0] == dft.splitlines()[0]
 

@@ -16,6 +16,20 @@ import pandas as pd
 
 REJECT_COLUMNS = ["source", "file", "row", "column", "value", "reason"]
 
+# What each source is, in words partners read.
+SOURCE_NAMES = {
+    "police_uk": "police.uk street-level crime and ASB",
+    "domestic_abuse": "Domestic abuse incidents (police)",
+    "council_asb": "ASB reports to the District Council",
+    "business_crime": "Business crime reports",
+    "youth_indicators": "Youth indicators",
+    "substance_misuse_indicators": "Substance misuse indicators",
+    "public_concern_survey": "Public concern survey",
+    "action_plan_tracker": "Action-plan tracker",
+    "road_casualties": "Road casualties (STATS19)",
+    "road_collisions": "Road collisions (STATS19)",
+}
+
 
 class InputError(ValueError):
     """An input file that cannot be read at all; the message names file and fix."""

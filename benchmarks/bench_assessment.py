@@ -1,0 +1,300 @@
+"""Benchmark: the full sample assessment, ours against the naive way.
+
+``make bench`` runs this script. The issue's requirement: "`make bench` prints the wall
+time and peak memory of the full sample run, and of the naive way (papermill CLI then
+nbconvert CLI per notebook, one after another) measured in the same run, as a ratio.
+Target: >= 3x faster than the naive way."
+
+What is measured, both ways on the same params file and in the same invocation:
+
+ours
+    ``python -m csp_analysis.cli run --params P --out <tmpdir>`` as one subprocess: the
+    runner loads and ranks the data, executes every notebook with papermill's Python API
+    (one kernel per notebook, ``--jobs`` at a time, default: the CPU cores), merges them
+    and writes ONE self-contained HTML.
+naive
+    What an analyst would do by hand, one notebook after another: for every notebook
+    execution the runner does (``csp_analysis.runner.plan``, in the runner's order), the
+    papermill CLI (``papermill IN OUT -p name value ... -k <kernel> --cwd notebooks/``)
+    then the nbconvert CLI (``jupyter nbconvert --to html --no-input OUT``), sequentially.
+    Each CLI is a fresh Python process, each papermill starts a fresh kernel, and the
+    result is one HTML per notebook instead of one document.
+
+Wall time is ``time.perf_counter()`` around the subprocess(es). Peak memory is the
+largest sum, over one sample, of the resident set size (``/proc/<pid>/statm``) of every
+descendant of this script: the runner and its kernels, or papermill with its kernel and
+then nbconvert. A thread walks the ``/proc/*/stat`` parent links every ~50 ms (no psutil,
+which is not a dependency). Summed RSS counts shared pages (libraries) once per process,
+so it is an upper bound on real memory use; it is the same measure both ways. A process
+that lives less than one polling interval may be missed.
+
+Before any timing the parquet data cache is warmed once (``load_dataset``), so both ways
+read the same cache and neither pays for parsing the CSVs. ``--repeat N`` runs both ways
+N times, interleaved, and keeps the fastest run of each. Temporary folders are removed;
+nothing is written in the repository. No network is used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Self
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+BIN = Path(sys.executable).parent  # the venv's bin/ (not resolved: it may be a symlink)
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+# ---------------------------------------------------------------- peak memory
+
+
+def _descendants(root: int) -> list[int]:
+    """Every live descendant of ``root`` (not ``root`` itself), from /proc parent links."""
+    children: dict[int, list[int]] = defaultdict(list)
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as f:
+                data = f.read()
+        except OSError:  # the process ended meanwhile
+            continue
+        # "pid (comm) state ppid ...": comm may hold spaces and parentheses
+        fields = data[data.rfind(b")") + 2:].split()
+        children[int(fields[1])].append(int(entry.name))
+    out, stack = [], [root]
+    while stack:
+        for child in children.get(stack.pop(), ()):
+            out.append(child)
+            stack.append(child)
+    return out
+
+
+def _rss(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as f:
+            return int(f.read().split()[1]) * PAGE
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+class PeakRSS:
+    """Context manager: peak summed RSS of this process's descendants while it is open."""
+
+    def __init__(self, interval: float = 0.05):
+        self.root = os.getpid()
+        self.interval = interval
+        self.peak = 0  # bytes
+        self.peak_procs = 0
+        self.samples = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _sample(self) -> None:
+        pids = _descendants(self.root)
+        total = sum(_rss(p) for p in pids)
+        self.samples += 1
+        if total > self.peak:
+            self.peak, self.peak_procs = total, len(pids)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self._sample()
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+# ---------------------------------------------------------------- the two ways
+
+
+@dataclass
+class Measure:
+    wall: float  # seconds
+    peak: int  # bytes
+    peak_procs: int
+    detail: dict[str, float] = field(default_factory=dict)
+    per_notebook: dict[str, float] = field(default_factory=dict)  # seconds, by output name
+
+
+class BenchError(RuntimeError):
+    pass
+
+
+def _check(proc: subprocess.CompletedProcess, what: str) -> None:
+    if proc.returncode != 0:
+        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-15:])
+        raise BenchError(f"{what} failed (exit {proc.returncode}):\n{tail}")
+
+
+def run_ours(params_path: Path, jobs: int | None) -> Measure:
+    from csp_analysis.config import load_params
+    from csp_analysis.runner import output_folder
+
+    with tempfile.TemporaryDirectory(prefix="bench-ours-") as tmp:
+        cmd = [sys.executable, "-m", "csp_analysis.cli", "run", "--params", str(params_path),
+               "--out", tmp]
+        if jobs:
+            cmd += ["--jobs", str(jobs)]
+        with PeakRSS() as mem:
+            t = time.perf_counter()
+            proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
+            wall = time.perf_counter() - t
+        _check(proc, "csp-assess run")
+        folder = output_folder(load_params(params_path), Path(tmp))
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        timings = manifest.get("timings", {})
+        detail = {k: timings[k] for k in ("load_and_rank", "notebooks", "html") if k in timings}
+        detail["process start + imports + publish"] = wall - timings.get("total", wall)
+        per = {nb["file"]: nb["seconds"] for nb in manifest.get("notebooks", [])}
+    return Measure(wall, mem.peak, mem.peak_procs, detail, per)
+
+
+def run_naive(jobs: list, kernel: str) -> Measure:
+    papermill, jupyter = BIN / "papermill", BIN / "jupyter"
+    for exe in (papermill, jupyter):
+        if not exe.exists():
+            raise BenchError(f"{exe} not found (the CLIs are looked up next to {sys.executable})")
+    pm_total = nbc_total = 0.0
+    per: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-naive-") as tmp, PeakRSS() as mem:
+        t0 = time.perf_counter()
+        for job in jobs:
+            out = Path(tmp) / job.name
+            cmd = [str(papermill), str(job.notebook), str(out)]
+            for name, value in job.parameters.items():
+                cmd += ["-p", name, str(value)]
+            cmd += ["-k", kernel, "--cwd", str(job.notebook.parent)]
+            t = time.perf_counter()
+            proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
+            pm_total += time.perf_counter() - t
+            _check(proc, f"papermill {job.name}")
+            t = time.perf_counter()
+            cmd = [str(jupyter), "nbconvert", "--to", "html", "--no-input", str(out)]
+            proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
+            nbc_total += time.perf_counter() - t
+            per[job.name] = time.perf_counter() - t0 - sum(per.values())
+            _check(proc, f"nbconvert {job.name}")
+            if not out.with_suffix(".html").exists():
+                raise BenchError(f"nbconvert wrote no {out.with_suffix('.html').name}")
+        wall = time.perf_counter() - t0
+    return Measure(wall, mem.peak, mem.peak_procs,
+                   {f"papermill CLI (x{len(jobs)})": pm_total,
+                    f"nbconvert CLI (x{len(jobs)})": nbc_total}, per)
+
+
+# ---------------------------------------------------------------- report
+
+
+def _mb(n: int) -> str:
+    return f"{n / 2**20:,.0f} MB"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--params", type=Path, default=ROOT / "params" / "sample.yaml",
+                    help="params YAML file (default: params/sample.yaml)")
+    ap.add_argument("--repeat", type=int, default=1, help="runs of each way; the best is kept")
+    ap.add_argument("--skip-naive", action="store_true", help="time ours only (quick)")
+    ap.add_argument("--jobs", type=int, help="passed to csp-assess run (default: CPU cores)")
+    args = ap.parse_args(argv)
+    if args.repeat < 1:
+        ap.error("--repeat must be >= 1")
+    params_path = args.params.resolve()
+
+    from csp_analysis.config import load_params
+    from csp_analysis.data import load_dataset
+    from csp_analysis.matrix import priority_matrix
+    from csp_analysis.runner import check_kernel, plan
+
+    params = load_params(params_path)
+    check_kernel(params.report.kernel_name)
+    t = time.perf_counter()
+    ds = load_dataset(params)  # warms the parquet cache that both ways read
+    warm = time.perf_counter() - t
+    order = list(priority_matrix(ds, params)["ranking"].index)  # the runner's order
+    jobs = plan(params, order=order)
+    del ds
+
+    n = len(jobs)
+    shown = params_path.relative_to(ROOT) if params_path.is_relative_to(ROOT) else params_path
+    print(f"Benchmark of the full assessment: {shown}")
+    print(f"  {dt.date.today().isoformat()}, {os.cpu_count()} CPU cores, Python "
+          f"{platform.python_version()}, kernel '{params.report.kernel_name}', "
+          f"{n} notebook executions, best of {args.repeat}")
+    print(f"  data cache warmed once before timing ({Path(params.cache_dir)}, {warm:.1f} s): "
+          f"both ways read the same parquet cache")
+    print("  peak memory = largest summed RSS of the process tree (runner + kernels, or "
+          "papermill + kernel / nbconvert), sampled every 50 ms")
+
+    ours: list[Measure] = []
+    naive: list[Measure] = []
+    try:
+        for i in range(args.repeat):
+            tag = f" {i + 1}/{args.repeat}" if args.repeat > 1 else ""
+            print(f"\nours{tag}: csp-assess run ...", flush=True)
+            ours.append(run_ours(params_path, args.jobs))
+            print(f"  {ours[-1].wall:.1f} s, peak {_mb(ours[-1].peak)}", flush=True)
+            if not args.skip_naive:
+                print(f"naive{tag}: papermill CLI + nbconvert CLI x {n}, one after another ...",
+                      flush=True)
+                naive.append(run_naive(jobs, params.report.kernel_name))
+                print(f"  {naive[-1].wall:.1f} s, peak {_mb(naive[-1].peak)}", flush=True)
+    except BenchError as exc:
+        print(f"bench: error: {exc}", file=sys.stderr)
+        return 1
+
+    rows = [("ours (csp-assess run)", min(ours, key=lambda m: m.wall))]
+    if naive:
+        rows.append(("naive (papermill + nbconvert CLIs)", min(naive, key=lambda m: m.wall)))
+    w = max(len(r[0]) for r in rows)
+    print()
+    print(f"{'':<{w}}  {'wall':>9}  {'per notebook':>12}  {'peak RSS':>9}  {'procs at peak':>13}")
+    for label, m in rows:
+        print(f"{label:<{w}}  {m.wall:>7.1f} s  {m.wall / n:>10.2f} s  {_mb(m.peak):>9}  "
+              f"{m.peak_procs:>13}")
+    for label, m in rows:
+        parts = ", ".join(f"{k} {v:.1f} s" for k, v in m.detail.items())
+        print(f"  {label.split()[0]}: {parts}")
+        if m.per_notebook:
+            lo, hi = min(m.per_notebook.values()), max(m.per_notebook.values())
+            slowest = max(m.per_notebook, key=m.per_notebook.get)
+            print(f"  {label.split()[0]}: each notebook {lo:.1f}-{hi:.1f} s, slowest {slowest}")
+    if args.repeat > 1:
+        print("  all runs (s): ours " + " ".join(f"{m.wall:.1f}" for m in ours)
+              + ("; naive " + " ".join(f"{m.wall:.1f}" for m in naive) if naive else ""))
+    print()
+    if naive:
+        o, v = rows[0][1], rows[1][1]
+        ratio = v.wall / o.wall
+        print(f"peak memory: ours {_mb(o.peak)}, naive {_mb(v.peak)} "
+              f"(ours / naive = {o.peak / v.peak:.1f}x)")
+        print(f"target >= 3x: {'met' if ratio >= 3 else 'NOT met'}")
+        print(f"speed-up: {ratio:.1f}x (naive {v.wall:.1f} s / ours {o.wall:.1f} s)")
+    else:
+        print(f"speed-up: not measured (--skip-naive); ours {rows[0][1].wall:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
