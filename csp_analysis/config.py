@@ -136,8 +136,32 @@ class Thresholds(_Model):
         return v
 
 
+class MorileGroups(_Model):
+    """MoRiLE-style scoring: which criteria make up harm, likelihood and organisational position."""
+
+    harm: list[str] = ["harm", "vulnerability", "public_concern"]
+    likelihood: list[str] = ["volume", "change"]
+    position: list[str] = ["influence", "strategic_alignment"]
+    position_effect: float = Field(
+        0.2, ge=0, le=1, description="position 5 multiplies risk by 1 + effect, position 1 by 1 - effect"
+    )
+
+    @model_validator(mode="after")
+    def _known_and_disjoint(self) -> "MorileGroups":
+        seen: set[str] = set()
+        for group in (self.harm, self.likelihood, self.position):
+            for c in group:
+                if c not in CRITERIA:
+                    raise ValueError(f"unknown criterion '{c}'{_suggest(c, CRITERIA)}")
+                if c in seen:
+                    raise ValueError(f"criterion '{c}' is in two MoRiLE groups")
+                seen.add(c)
+        return self
+
+
 class Matrix(_Model):
-    method: Literal["weighted_sum"] = "weighted_sum"
+    method: Literal["weighted_sum", "morile"] = "weighted_sum"
+    morile: MorileGroups = MorileGroups()
     weights: dict[str, float] = Field(
         default_factory=lambda: {
             "volume": 0.20,

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from csp_analysis.config import CRITERIA, Params
+from csp_analysis.config import CRITERIA, MorileGroups, Params
 from csp_analysis.data import Dataset
 from csp_analysis.indicators import annual_comparison, priority_monthly
 from csp_analysis.stats import DECREASE, INCREASE
@@ -113,14 +113,45 @@ def _weights(weights: dict[str, float], columns) -> np.ndarray:
     return w / w.sum()
 
 
-def weighted_scores(scores: pd.DataFrame, weights: dict[str, float]) -> pd.Series:
-    """Weighted mean of the available criteria (weights of missing ones re-shared)."""
-    w = _weights(weights, scores.columns)
-    s = scores.to_numpy(float)
-    avail = ~np.isnan(s)
-    num = np.where(avail, s, 0.0) @ w
-    den = avail.astype(float) @ w
-    return pd.Series(np.where(den > 0, num / np.where(den > 0, den, 1), np.nan), index=scores.index)
+def _group_mean(s: np.ndarray, W: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Weighted mean over the available criteria in ``cols``: (P×C), (D×C) → (P×D); NaN if none."""
+    avail = ~np.isnan(s[:, cols])
+    num = np.where(avail, s[:, cols], 0.0) @ W[:, cols].T
+    den = avail.astype(float) @ W[:, cols].T
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, num / den, np.nan)
+
+
+def _totals(s: np.ndarray, W: np.ndarray, columns: list[str], method: str = "weighted_sum",
+            morile: MorileGroups | None = None) -> np.ndarray:
+    """Scores of every priority (rows of ``s``) under every weight vector (rows of ``W``).
+
+    ``weighted_sum``: the weighted mean of the available criteria. ``morile``: harm ×
+    likelihood (each the weighted mean of its group's criteria; a dimension with no
+    evidence takes the other's value), times the organisational-position factor
+    ``1 + effect × (position − 3) / 2`` (position 1 → 1 − effect, 5 → 1 + effect).
+    """
+    if method == "weighted_sum":
+        return _group_mean(s, W, np.arange(len(columns)))
+    g = morile or MorileGroups()
+    idx = {c: i for i, c in enumerate(columns)}
+
+    def dim(names):
+        return _group_mean(s, W, np.array([idx[n] for n in names if n in idx], dtype=int))
+
+    harm, likelihood, position = dim(g.harm), dim(g.likelihood), dim(g.position)
+    harm = np.where(np.isnan(harm), likelihood, harm)
+    likelihood = np.where(np.isnan(likelihood), harm, likelihood)
+    factor = np.where(np.isnan(position), 1.0, 1 + g.position_effect * (position - 3) / 2)
+    return harm * likelihood * factor
+
+
+def weighted_scores(scores: pd.DataFrame, weights: dict[str, float], *, method: str = "weighted_sum",
+                    morile: MorileGroups | None = None) -> pd.Series:
+    """Each priority's score (weights of missing criteria re-shared; see :func:`_totals`)."""
+    W = _weights(weights, scores.columns)[None, :]
+    t = _totals(scores.to_numpy(float), W, list(scores.columns), method, morile)[:, 0]
+    return pd.Series(t, index=scores.index)
 
 
 def _order(total: pd.Series, scores: pd.DataFrame) -> list:
@@ -132,15 +163,25 @@ def _order(total: pd.Series, scores: pd.DataFrame) -> list:
     return list(keys.index)
 
 
-def rank(scores: pd.DataFrame, weights: dict[str, float]) -> pd.DataFrame:
-    """Rank priorities by weighted score; ties broken by harm, then volume, then id.
+def rank(scores: pd.DataFrame, weights: dict[str, float], *, method: str = "weighted_sum",
+         morile: MorileGroups | None = None) -> pd.DataFrame:
+    """Rank priorities by score; ties broken by harm, then volume, then id.
+
+    Parameters
+    ----------
+    scores : DataFrame
+        1-5 per criterion (NaN = no evidence), one row per priority.
+    weights : dict
+        Criterion → weight (need not sum to 1; 0 = ignored).
+    method : {"weighted_sum", "morile"}
+        See :func:`_totals`.
 
     Returns
     -------
     pandas.DataFrame
         Indexed like ``scores``, sorted by rank: ``rank, score, missing, confidence``.
     """
-    total = weighted_scores(scores, weights)
+    total = weighted_scores(scores, weights, method=method, morile=morile)
     order = _order(total, scores)
     weighted = [c for c in scores.columns if weights.get(c, 0) > 0]
     missing = scores[weighted].isna().sum(axis=1)
@@ -195,6 +236,8 @@ def sensitivity(
     draws: int = 10_000,
     concentration: float = 50.0,
     seed: int = 0,
+    method: str = "weighted_sum",
+    morile: MorileGroups | None = None,
 ) -> pd.DataFrame:
     """How sure the ranking is when the weights move.
 
@@ -215,11 +258,7 @@ def sensitivity(
     rng = np.random.default_rng(seed)
     W = np.zeros((draws, len(cols)))
     W[:, pos] = rng.dirichlet(w[pos] * concentration, size=draws)
-    s = scores.to_numpy(float)
-    avail = ~np.isnan(s)
-    num = np.where(avail, s, 0.0) @ W.T
-    den = avail.astype(float) @ W.T
-    total = num / np.where(den > 0, den, np.nan)
+    total = _totals(scores.to_numpy(float), W, cols, method, morile)
     # deterministic tie-break, as in rank(): harm, then volume
     tb = np.zeros(len(scores))
     for k, c in enumerate(TIE_BREAK):
@@ -229,13 +268,13 @@ def sensitivity(
     order = np.argsort(-total, axis=0, kind="stable")
     ranks = np.empty_like(order)
     np.put_along_axis(ranks, order, np.arange(1, len(scores) + 1)[:, None], axis=0)
-    base = rank(scores, weights)["rank"]
+    base = rank(scores, weights, method=method, morile=morile)["rank"]
     loo = []
     for c in np.array(cols)[pos]:
         if pos.sum() == 1:
             break
         wl = {k: (0.0 if k == c else v) for k, v in zip(cols, w)}
-        loo.append(rank(scores, wl)["rank"].reindex(scores.index))
+        loo.append(rank(scores, wl, method=method, morile=morile)["rank"].reindex(scores.index))
     loo_df = pd.concat(loo, axis=1) if loo else pd.DataFrame({"r": base.reindex(scores.index)})
     out = pd.DataFrame(
         {
@@ -282,16 +321,19 @@ def priority_matrix(ds: Dataset, params: Params) -> dict[str, pd.DataFrame]:
         (rank, priority, score, confidence, movement, reason, p_top3, 90% rank
         interval, robustness), ``sensitivity``.
     """
-    weights = params.matrix.weights
+    mx = params.matrix
+    weights = mx.weights
     m = measures(ds, params)
     scores = criteria_scores(m, params)
-    ranking = rank(scores, weights)
+    ranking = rank(scores, weights, method=mx.method, morile=mx.morile)
     sens = sensitivity(
         scores,
         weights,
-        draws=params.matrix.sensitivity_draws,
-        concentration=params.matrix.sensitivity_concentration,
-        seed=params.matrix.seed,
+        draws=mx.sensitivity_draws,
+        concentration=mx.sensitivity_concentration,
+        seed=mx.seed,
+        method=mx.method,
+        morile=mx.morile,
     )
     ranking["priority"] = m.loc[ranking.index, "priority"]
     ranking["last_year_rank"] = m.loc[ranking.index, "last_year_rank"]

@@ -128,3 +128,32 @@ def test_a_zero_weight_criterion_changes_nothing(rows, ws, crit, other):
     s2[crit] = other[: len(s)]
     assert list(rank(s, w).index) == list(rank(s2, w).index)
     assert np.allclose(weighted_scores(s, w), weighted_scores(s2, w))
+
+
+def test_morile_style_hand_computed():
+    from csp_analysis.config import MorileGroups
+
+    s = _scores(
+        {
+            # harm (5+3+4)/3 = 4; likelihood (2+4)/2 = 3; position (5+3)/2 = 4 → ×(1 + 0.2·1/2) = 1.1
+            "A": {"harm": 5, "vulnerability": 3, "public_concern": 4, "volume": 2, "change": 4,
+                  "influence": 5, "strategic_alignment": 3},
+            # harm 2, likelihood 5, position 1 → 2 × 5 × 0.8 = 8
+            "B": {"harm": 2, "vulnerability": 2, "public_concern": 2, "volume": 5, "change": 5,
+                  "influence": 1, "strategic_alignment": 1},
+            # no likelihood evidence: it takes the harm value, 3 × 3; no position: factor 1
+            "C": {"harm": 3, "vulnerability": 3, "public_concern": 3},
+        }
+    )
+    w = {c: 1.0 for c in CRITERIA}
+    r = rank(s, w, method="morile", morile=MorileGroups())
+    assert r["score"].to_dict() == {"A": 13.2, "C": 9.0, "B": 8.0}
+    assert r["confidence"]["C"] == "C"
+
+
+def test_morile_sensitivity_runs_with_the_same_machinery():
+    from csp_analysis.config import MorileGroups
+
+    s = _scores({"top": {c: 5 for c in CRITERIA}, "low": {c: 1 for c in CRITERIA}})
+    out = sensitivity(s, {c: 1.0 for c in CRITERIA}, draws=500, seed=1, method="morile", morile=MorileGroups())
+    assert out.loc["top", "rank_p95"] == 1 and out.loc["low", "rank_p05"] == 2
