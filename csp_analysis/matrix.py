@@ -342,3 +342,48 @@ def priority_matrix(ds: Dataset, params: Params) -> dict[str, pd.DataFrame]:
     ranking = ranking.join(sens)
     ranking["robustness"] = robustness(ranking, sens)
     return {"measures": m, "scores": scores, "ranking": ranking, "sensitivity": sens}
+
+
+def export_table(result: dict[str, pd.DataFrame], params: Params) -> pd.DataFrame:
+    """The matrix as one flat table for partners who work in Excel (CSV and XLSX).
+
+    Headline counts of priorities whose headline is sensitive are suppressed below the
+    threshold, like everywhere else.
+    """
+    from csp_analysis.disclosure import is_small
+
+    r = result["ranking"].sort_values("rank")
+    m = result["measures"].loc[r.index]
+    s = result["scores"].loc[r.index].rename(columns=lambda c: f"score_{c}")
+    thr = params.report.suppression_threshold
+    sensitive = {p.id for p in params.priorities if any(i.headline and i.sensitive for i in p.indicators)}
+    cur, prev = str(params.period.current), str(params.period.previous)
+    out = pd.DataFrame(
+        {
+            "rank": r["rank"],
+            "priority": r["priority"],
+            "score": r["score"],
+            "method": params.matrix.method,
+            "confidence": r["confidence"],
+            "last_year_rank": r["last_year_rank"],
+            "movement": r["movement"],
+            "reason": r["reason"],
+            "p_top3": r["p_top3"].round(3),
+            "rank_90pc_low": r["rank_p05"],
+            "rank_90pc_high": r["rank_p95"],
+            "robustness": r["robustness"],
+        }
+    )
+    for col, label in (("previous", f"headline_{prev}"), ("current", f"headline_{cur}")):
+        out[label] = [
+            f"<{thr}" if pid in sensitive and (is_small(m.at[pid, "current"], thr) or is_small(m.at[pid, "previous"], thr))
+            else int(m.at[pid, col])
+            for pid in m.index
+        ]
+    out["pct_change"] = m["pct_change"]
+    out["p_value"] = m["p_value"].round(4)
+    out["verdict"] = m["verdict"]
+    out["rate_per_1000"] = m["rate_per_1000"].round(2)
+    out = out.join(s)
+    out.index.name = "priority_id"
+    return out.reset_index()

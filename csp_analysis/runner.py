@@ -10,6 +10,7 @@ Output (``<output_dir>/<area>/<period>/``)::
 
     assessment.html     the partners' document (no code, self-contained)
     notebooks/*.ipynb   the executed notebooks, for analysts and auditors
+    priority_matrix.csv the ranking and its criteria, for Excel users (also .xlsx)
     manifest.json       params, input files with SHA-256, package versions,
                         git commit, timings
 """
@@ -277,6 +278,12 @@ Produced with the CSP Strategic Assessment Workbook.</p>
 """
 
 
+def write_matrix_exports(table, folder: Path) -> None:
+    """priority_matrix.csv and .xlsx beside the HTML, for partners who work in Excel."""
+    table.to_csv(folder / "priority_matrix.csv", index=False, encoding="utf-8-sig")
+    table.to_excel(folder / "priority_matrix.xlsx", index=False, sheet_name="Priority matrix")
+
+
 # ---------------------------------------------------------------- manifest
 
 
@@ -354,7 +361,7 @@ def run(params_path: str | Path, out_dir: str | Path | None = None, *, workers: 
     csp_analysis.config.ParamsError, csp_analysis.sources.InputError, RunError
     """
     from csp_analysis.data import input_hashes, load_dataset
-    from csp_analysis.matrix import priority_matrix
+    from csp_analysis.matrix import export_table, priority_matrix
 
     t0 = time.perf_counter()
     started = dt.datetime.now().astimezone()
@@ -367,7 +374,8 @@ def run(params_path: str | Path, out_dir: str | Path | None = None, *, workers: 
     t = time.perf_counter()
     ds = load_dataset(params)
     hashes = input_hashes(params)
-    ranking = priority_matrix(ds, params)["ranking"]
+    matrix = priority_matrix(ds, params)
+    ranking = matrix["ranking"]
     timings = {"load_and_rank": time.perf_counter() - t}
 
     jobs = plan(params, order=list(ranking.index))
@@ -394,6 +402,7 @@ def run(params_path: str | Path, out_dir: str | Path | None = None, *, workers: 
         merged = merge_notebooks([build / "notebooks" / j.name for j in jobs])
         page = render_html(merged, params, started.strftime("%d %B %Y, %H:%M"))
         (build / "assessment.html").write_text(page, encoding="utf-8")
+        write_matrix_exports(export_table(matrix, params), build)
         timings["html"] = time.perf_counter() - t
         timings["total"] = time.perf_counter() - t0
         manifest = build_manifest(params, hashes, jobs, timings)

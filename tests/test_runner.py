@@ -66,6 +66,18 @@ def test_html_has_priorities_in_rank_order_and_no_code(tiny_run):
         assert bad not in page
 
 
+def test_matrix_exported_as_csv_and_xlsx_beside_the_html(tiny_run):
+    import pandas as pd
+
+    result, _ = tiny_run
+    csv = pd.read_csv(result.folder / "priority_matrix.csv")
+    xlsx = pd.read_excel(result.folder / "priority_matrix.xlsx")
+    assert csv["rank"].tolist() == list(range(1, 9)) == xlsx["rank"].tolist()
+    page = result.html.read_text(encoding="utf-8")
+    assert csv["priority"].tolist() == _ranking_rows(page)
+    assert {"score", "reason", "p_top3", "robustness", "score_harm", "verdict"} <= set(csv.columns)
+
+
 def test_manifest_records_inputs_versions_and_timings(tiny_run):
     result, _ = tiny_run
     m = json.loads((result.folder / "manifest.json").read_text())
