@@ -116,13 +116,13 @@ def key_findings(ds, params, matrix) -> str:
     stable = [row["priority"] for _, row in m.iterrows() if row["verdict"] not in (INCREASE, DECREASE)]
     if stable:
         lines.append(
-            "- No significant change in " + _and_list(stable) + ": differences from last year are "
+            "- No significant change in " + and_list(stable) + ": differences from last year are "
             "within the normal variation of counts of this size."
         )
     return "\n".join(lines)
 
 
-def _and_list(items: list[str]) -> str:
+def and_list(items: list[str]) -> str:
     items = list(items)
     if len(items) <= 1:
         return "".join(items)
@@ -164,19 +164,19 @@ def overview_intro(totals, comp, params) -> str:
     down = comp.index[comp["verdict"] == DECREASE].tolist()
     text = [
         f"Police recorded crime comes from police.uk (street-level data for {params.area.force}, "
-        f"{_and_list([str(y) for y in totals.index])})."
+        f"{and_list([str(y) for y in totals.index])})."
     ]
     if rec is not None:
         text.append(change_sentence("Victim-based crime", rec, cur, prev))
     if up:
-        text.append(f"Significant increases: {_and_list([u.lower() for u in up])}.")
+        text.append(f"Significant increases: {and_list([u.lower() for u in up])}.")
     if down:
-        text.append(f"Significant decreases: {_and_list([d.lower() for d in down])}.")
+        text.append(f"Significant decreases: {and_list([d.lower() for d in down])}.")
     partial = totals.index[totals["months"] < 12].tolist()
     if partial:
         text.append(
             "Years with fewer than 12 months of data: "
-            + _and_list([f"{y} ({totals.loc[y, 'months']} months)" for y in partial]) + "."
+            + and_list([f"{y} ({totals.loc[y, 'months']} months)" for y in partial]) + "."
         )
     return " ".join(text)
 
@@ -225,7 +225,7 @@ def profile_intro(priority, matrix, params) -> str:
     last = "" if r["last_year_rank"] is None or r["last_year_rank"] != r["last_year_rank"] else (
         f" (last year {ordinal(r['last_year_rank'])}, {r['movement']})")
     rate = "" if m["rate_per_1000"] != m["rate_per_1000"] else (
-        f" The headline indicator ({_and_list(heads).lower()}) ran at "
+        f" The headline indicator ({and_list(heads)}) ran at "
         f"{m['rate_per_1000']:,.1f} per 1,000 residents in {params.period.current}.")
     return (
         f"Ranked **{ordinal(r['rank'])} of {len(matrix['ranking'])}**{last}, score {r['score']:.2f}; "
@@ -272,7 +272,7 @@ def sensitivity_intro(params, ranking) -> str:
 def sensitivity_title(ranking) -> str:
     sure = ranking[ranking["p_top3"] >= 0.95].sort_values("rank")["priority"].tolist()
     if sure:
-        return f"{_and_list(sure)} stay{'s' if len(sure) == 1 else ''} in the top three under 95% of weightings"
+        return f"{and_list(sure)} stay{'s' if len(sure) == 1 else ''} in the top three under 95% of weightings"
     return "No priority is sure of a top-three place when the weights vary"
 
 

@@ -29,7 +29,7 @@ def headline_chart(monthly: pd.DataFrame, priority: Priority, params: Params):
     title = f"{priority.name}: monthly counts, highest in {peak:%B %Y}"
     plots.monthly_trend(data, title=title, current=cur, ax=ax)
     alt = (
-        f"Line chart of monthly {narrative._and_list([i.label.lower() for i in show])}, "
+        f"Line chart of monthly {narrative.and_list([i.label for i in show])}, "
         f"{data.index.min():%B %Y} to {data.index.max():%B %Y}; {params.period.current} shaded, "
         f"total {int(total_cur.sum()):,} in {params.period.current}; peak month {peak:%B %Y}."
     )
