@@ -18,3 +18,11 @@ def write(tmp_path):
         return p
 
     return _write
+
+
+@pytest.fixture(scope="session")
+def sample_run(tmp_path_factory):
+    """The full assessment on the embedded sample, run once per test session."""
+    from csp_analysis.runner import run
+
+    return run(SAMPLE_PARAMS, tmp_path_factory.mktemp("sample"), log=lambda *_: None)

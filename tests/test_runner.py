@@ -160,9 +160,9 @@ def test_cli_bad_params_exits_2_with_one_line(capsys, write):
 
 
 @pytest.mark.slow
-def test_full_sample_assessment(tmp_path):
+def test_full_sample_assessment(sample_run):
     """The README's `make assessment` on the embedded sample."""
-    result = run(SAMPLE_PARAMS, tmp_path, log=lambda *_: None)
+    result = sample_run
     page = result.html.read_text(encoding="utf-8")
     assert result.html.stat().st_size < 5 * 1024 * 1024
     rows = _ranking_rows(page)
