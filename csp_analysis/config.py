@@ -201,6 +201,21 @@ class Report(_Model):
     cell_timeout_s: int = Field(600, gt=0)
 
 
+PESTELO = ("political", "economic", "social", "technological", "environmental", "legal", "organisational")
+
+
+class HorizonScanning(_Model):
+    """PESTELO horizon scanning: what may change the picture in the next three years (free text)."""
+
+    political: str = ""
+    economic: str = ""
+    social: str = ""
+    technological: str = ""
+    environmental: str = ""
+    legal: str = ""
+    organisational: str = ""
+
+
 class Params(_Model):
     """A whole assessment's settings, paths resolved."""
 
@@ -211,6 +226,7 @@ class Params(_Model):
     priorities: list[Priority]
     matrix: Matrix = Matrix()
     report: Report = Report()
+    horizon_scanning: HorizonScanning = HorizonScanning()
     cache_dir: Path = Path("../.cache")
 
     @model_validator(mode="after")

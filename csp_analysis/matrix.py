@@ -192,7 +192,9 @@ def rank(scores: pd.DataFrame, weights: dict[str, float], *, method: str = "weig
     return out
 
 
-def _describe(criterion: str, score: float, m: pd.Series) -> str:
+def _describe(criterion: str, score: float, m: pd.Series, hidden: bool = False) -> str:
+    if hidden and criterion in ("volume", "change"):  # small sensitive counts: no rate, no change
+        return f"{CRITERION_LABELS[criterion].lower()} ({score:.0f}/5)"
     if criterion == "volume":
         return f"volume {m['rate_per_1000']:,.1f} per 1,000 residents ({score:.0f}/5)"
     if criterion == "change":
@@ -205,7 +207,8 @@ def _describe(criterion: str, score: float, m: pd.Series) -> str:
     return f"{CRITERION_LABELS[criterion].lower()} judged {score:.0f}/5"
 
 
-def reasons(scores: pd.DataFrame, ranking: pd.DataFrame, m: pd.DataFrame, weights, n: int = 3) -> pd.Series:
+def reasons(scores: pd.DataFrame, ranking: pd.DataFrame, m: pd.DataFrame, weights, n: int = 3,
+            hidden: set[str] = frozenset()) -> pd.Series:
     """Why each priority ranks where it does: the criteria that pushed it most.
 
     A criterion's push is its weight times how far the priority's score lies from
@@ -223,7 +226,7 @@ def reasons(scores: pd.DataFrame, ranking: pd.DataFrame, m: pd.DataFrame, weight
         picks = row[row > 0].nlargest(n) if upper else row[row < 0].nsmallest(n)
         if picks.empty:
             picks = row.abs().nlargest(1)
-        parts = [_describe(c, scores.loc[pid, c], m.loc[pid]) for c in picks.index]
+        parts = [_describe(c, scores.loc[pid, c], m.loc[pid], pid in hidden) for c in picks.index]
         lead = "Driven up by " if upper else "Held back by "
         out[pid] = lead + "; ".join(parts) + "."
     return pd.Series(out)
@@ -319,7 +322,8 @@ def priority_matrix(ds: Dataset, params: Params) -> dict[str, pd.DataFrame]:
     dict
         ``measures`` (evidence), ``scores`` (1-5 per criterion), ``ranking``
         (rank, priority, score, confidence, movement, reason, p_top3, 90% rank
-        interval, robustness), ``sensitivity``.
+        interval, robustness), ``sensitivity``, and ``hidden``: the priorities whose
+        sensitive headline is too small to show (disclosure control).
     """
     mx = params.matrix
     weights = mx.weights
@@ -338,10 +342,13 @@ def priority_matrix(ds: Dataset, params: Params) -> dict[str, pd.DataFrame]:
     ranking["priority"] = m.loc[ranking.index, "priority"]
     ranking["last_year_rank"] = m.loc[ranking.index, "last_year_rank"]
     ranking["movement"] = [movement(a, b) for a, b in zip(ranking["last_year_rank"], ranking["rank"])]
-    ranking["reason"] = reasons(scores, ranking, m, weights)
+    from csp_analysis.disclosure import small_headlines
+
+    hidden = small_headlines(params, m)
+    ranking["reason"] = reasons(scores, ranking, m, weights, hidden=hidden)
     ranking = ranking.join(sens)
     ranking["robustness"] = robustness(ranking, sens)
-    return {"measures": m, "scores": scores, "ranking": ranking, "sensitivity": sens}
+    return {"measures": m, "scores": scores, "ranking": ranking, "sensitivity": sens, "hidden": hidden}
 
 
 def export_table(result: dict[str, pd.DataFrame], params: Params) -> pd.DataFrame:
@@ -350,13 +357,13 @@ def export_table(result: dict[str, pd.DataFrame], params: Params) -> pd.DataFram
     Headline counts of priorities whose headline is sensitive are suppressed below the
     threshold, like everywhere else.
     """
-    from csp_analysis.disclosure import is_small
+    from csp_analysis.disclosure import small_headlines
 
     r = result["ranking"].sort_values("rank")
     m = result["measures"].loc[r.index]
     s = result["scores"].loc[r.index].rename(columns=lambda c: f"score_{c}")
     thr = params.report.suppression_threshold
-    sensitive = {p.id for p in params.priorities if any(i.headline and i.sensitive for i in p.indicators)}
+    small = small_headlines(params, m)
     cur, prev = str(params.period.current), str(params.period.previous)
     out = pd.DataFrame(
         {
@@ -375,15 +382,12 @@ def export_table(result: dict[str, pd.DataFrame], params: Params) -> pd.DataFram
         }
     )
     for col, label in (("previous", f"headline_{prev}"), ("current", f"headline_{cur}")):
-        out[label] = [
-            f"<{thr}" if pid in sensitive and (is_small(m.at[pid, "current"], thr) or is_small(m.at[pid, "previous"], thr))
-            else int(m.at[pid, col])
-            for pid in m.index
-        ]
-    out["pct_change"] = m["pct_change"]
-    out["p_value"] = m["p_value"].round(4)
-    out["verdict"] = m["verdict"]
-    out["rate_per_1000"] = m["rate_per_1000"].round(2)
+        out[label] = [f"<{thr}" if pid in small else int(m.at[pid, col]) for pid in m.index]
+    hide = out.index.isin(small)
+    out["pct_change"] = m["pct_change"].mask(hide)
+    out["p_value"] = m["p_value"].round(4).mask(hide)
+    out["verdict"] = m["verdict"].mask(hide, "not shown (small numbers)")
+    out["rate_per_1000"] = m["rate_per_1000"].round(2).mask(hide)
     out = out.join(s)
     out.index.name = "priority_id"
     return out.reset_index()

@@ -103,17 +103,13 @@ def key_findings(ds, params, matrix) -> str:
     m = matrix["measures"]
     cur, prev = str(params.period.current), str(params.period.previous)
     labels = {p.id: indicator_labels(p)["headline"] for p in params.priorities}
-    sens = {p.id for p in params.priorities if any(i.headline and i.sensitive for i in p.indicators)}
     lines = []
     for pid, row in m.iterrows():
-        if row["verdict"] not in (INCREASE, DECREASE):
-            continue
-        small = pid in sens and (0 < row["current"] < params.report.suppression_threshold
-                                 or 0 < row["previous"] < params.report.suppression_threshold)
-        if small:
+        if row["verdict"] not in (INCREASE, DECREASE) or pid in matrix.get("hidden", set()):
             continue
         lines.append(f"- **{row['priority']}**: " + change_sentence(labels[pid], row, cur, prev))
-    stable = [row["priority"] for _, row in m.iterrows() if row["verdict"] not in (INCREASE, DECREASE)]
+    stable = [row["priority"] for pid, row in m.iterrows()
+              if row["verdict"] not in (INCREASE, DECREASE) and pid not in matrix.get("hidden", set())]
     if stable:
         lines.append(
             "- No significant change in " + and_list(stable) + ": differences from last year are "
@@ -224,7 +220,8 @@ def profile_intro(priority, matrix, params) -> str:
     heads = [i.label for i in priority.indicators if i.headline]
     last = "" if r["last_year_rank"] is None or r["last_year_rank"] != r["last_year_rank"] else (
         f" (last year {ordinal(r['last_year_rank'])}, {r['movement']})")
-    rate = "" if m["rate_per_1000"] != m["rate_per_1000"] else (
+    hidden = priority.id in matrix.get("hidden", set())
+    rate = "" if hidden or m["rate_per_1000"] != m["rate_per_1000"] else (
         f" The headline indicator ({and_list(heads)}) ran at "
         f"{m['rate_per_1000']:,.1f} per 1,000 residents in {params.period.current}.")
     return (
@@ -281,3 +278,21 @@ def sensitivity_alt(ranking) -> str:
     parts = [f"{n}: rank {k}, interval {a} to {b}, top-3 chance {p:.0%}"
              for n, k, a, b, p in zip(r["priority"], r["rank"], r["rank_p05"], r["rank_p95"], r["p_top3"])]
     return "Chart of each priority's rank with its 90% interval under varied weights. " + "; ".join(parts) + "."
+
+
+def horizon_intro(params) -> str:
+    filled = [k for k, v in params.horizon_scanning.model_dump().items() if v.strip()]
+    if not filled:
+        return "No horizon scanning was recorded for this assessment (params `horizon_scanning`)."
+    return (
+        "Horizon scanning looks three years ahead at what may change the levels and patterns of "
+        "crime, disorder and substance misuse, or the partnership's ability to respond. It is the "
+        "partners' judgement, not a measurement."
+    )
+
+
+def horizon_table(params):
+    import pandas as pd
+
+    items = [(k.capitalize(), v.strip()) for k, v in params.horizon_scanning.model_dump().items() if v.strip()]
+    return pd.DataFrame(items, columns=["Factor", "What may change"])

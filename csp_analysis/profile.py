@@ -47,7 +47,8 @@ def display_comparison(comp: pd.DataFrame, priority: Priority, params: Params):
     heads = [i for i in priority.indicators if i.headline]
     if len(heads) > 1:
         rows.append("headline")
-    shown = suppress_comparison(comp.loc[rows], sensitive, thr)
+    totals = {"headline": [i.id for i in heads]} if len(heads) > 1 else {}
+    shown = suppress_comparison(comp.loc[rows], sensitive, thr, totals)
     cur, prev = str(params.period.current), str(params.period.previous)
     table = tables.comparison_table(shown, labels, current=cur, previous=prev)
     synth = set(params.data.synthetic)

@@ -49,7 +49,8 @@ NOTEBOOKS: list[tuple[str, bool]] = [
     ("02_crime_overview.ipynb", False),
     ("03_priority_profile.ipynb", True),
     ("04_priority_matrix.ipynb", False),
-    ("05_data_quality.ipynb", False),
+    ("05_horizon_scanning.ipynb", False),
+    ("06_data_quality.ipynb", False),
 ]
 PACKAGES = ["csp-analysis", "pandas", "numpy", "scipy", "statsmodels", "matplotlib", "seaborn",
             "papermill", "nbconvert", "nbformat", "ipykernel", "pydantic", "pyarrow", "pyyaml"]
@@ -246,6 +247,7 @@ def render_html(nb: nbformat.NotebookNode, params: Params, generated: str) -> st
             '<div class="sample-banner" role="note">Sample assessment: police.uk and ONS data are real; '
             "partner data is synthetic (generated for demonstration).</div>"
         )
+    body_class = ' class="sample"' if sample else ""
     return f"""<!DOCTYPE html>
 <html lang="en-GB">
 <head>
@@ -256,7 +258,7 @@ def render_html(nb: nbformat.NotebookNode, params: Params, generated: str) -> st
 {css}
 </style>
 </head>
-<body>
+<body{body_class}>
 {sample}
 <header class="doc-header">
 <p class="kicker">{html.escape(params.area.csp_name)}</p>

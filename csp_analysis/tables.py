@@ -70,8 +70,17 @@ def scores_table(scores: pd.DataFrame, ranking: pd.DataFrame) -> pd.DataFrame:
     return s
 
 
-def evidence_table(measures: pd.DataFrame, ranking: pd.DataFrame, *, current: str, previous: str) -> pd.DataFrame:
-    m = measures.loc[ranking.sort_values("rank").index]
+def evidence_table(measures: pd.DataFrame, ranking: pd.DataFrame, *, current: str, previous: str,
+                   hidden: set[str] = frozenset(), threshold: int = 5) -> pd.DataFrame:
+    """Headline evidence per priority; ``hidden`` priorities (small sensitive counts) show
+    "<threshold" and no rate, change or test."""
+    m = measures.loc[ranking.sort_values("rank").index].copy()
+    if hidden:
+        m = m.astype(object)
+        for pid in set(hidden) & set(m.index):
+            m.loc[pid, ["previous", "current"]] = f"<{threshold}"
+            m.loc[pid, ["rate_per_1000", "pct_change", "p_value"]] = float("nan")
+            m.loc[pid, "verdict"] = "not shown (small numbers)"
     return pd.DataFrame(
         {
             "Priority": m["priority"],

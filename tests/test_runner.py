@@ -86,7 +86,7 @@ def test_manifest_records_inputs_versions_and_timings(tiny_run):
     entry = next(i for i in m["inputs"] if i["path"].endswith("council_asb_reports.csv"))
     path = TINY_PARAMS.parent / entry["path"]
     assert entry["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
-    assert m["timings"]["total"] > 0 and len(m["notebooks"]) == 13
+    assert m["timings"]["total"] > 0 and len(m["notebooks"]) == 14
     assert "/" not in m["params_file"] and not any(i["path"].startswith("/") for i in m["inputs"])
 
 
@@ -100,18 +100,18 @@ def test_failed_notebook_publishes_nothing_and_keeps_the_old_assessment(tiny_run
     # a copy of the notebooks in which the data-quality notebook raises in its last cell
     nbdir = tmp_path / "notebooks"
     shutil.copytree(NOTEBOOK_DIR, nbdir)
-    nb = nbformat.read(nbdir / "05_data_quality.ipynb", as_version=4)
+    nb = nbformat.read(nbdir / "06_data_quality.ipynb", as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell("raise ValueError('boom in the last cell')"))
-    nbformat.write(nb, nbdir / "05_data_quality.ipynb")
+    nbformat.write(nb, nbdir / "06_data_quality.ipynb")
     monkeypatch.setattr(runner, "NOTEBOOK_DIR", nbdir)
     with pytest.raises(RunError) as e:
         run(TINY_PARAMS, out, workers=2, log=lambda *_: None)
     msg = str(e.value)
-    assert re.search(r"05_data_quality\.ipynb: cell \d+: ValueError: boom in the last cell", msg)
+    assert re.search(r"06_data_quality\.ipynb: cell \d+: ValueError: boom in the last cell", msg)
     assert "nothing was published" in msg
     assert result.html.read_bytes() == before  # the previous assessment is intact
     failed = result.folder.parent / "2014-15.failed"
-    assert (failed / "notebooks" / "05_data_quality.ipynb").exists()  # kept for debugging
+    assert (failed / "notebooks" / "06_data_quality.ipynb").exists()  # kept for debugging
     assert not (failed / "assessment.html").exists()
     assert not list(result.folder.parent.glob(".build-*"))
 
@@ -136,8 +136,8 @@ def test_bad_indicator_stops_the_run_before_any_notebook(tiny_run, tmp_path):
 
 
 def test_unknown_parameter_is_refused_before_running():
-    job = Job("x.ipynb", NOTEBOOK_DIR / "05_data_quality.ipynb", {"params_file": "p", "priority": "x"})
-    with pytest.raises(RunError, match=r"05_data_quality\.ipynb: no parameter\(s\) priority; it declares params_file"):
+    job = Job("x.ipynb", NOTEBOOK_DIR / "06_data_quality.ipynb", {"params_file": "p", "priority": "x"})
+    with pytest.raises(RunError, match=r"06_data_quality\.ipynb: no parameter\(s\) priority; it declares params_file"):
         check_parameters([job])
 
 
@@ -181,7 +181,7 @@ def test_full_sample_assessment(sample_run):
 def test_default_parameters_run_on_the_sample(tmp_path):
     """A notebook opened in JupyterLab runs top to bottom with its defaults (the sample)."""
     out = tmp_path / "nb.ipynb"
-    papermill.execute_notebook(str(NOTEBOOK_DIR / "05_data_quality.ipynb"), str(out), kernel_name="csp-analysis",
+    papermill.execute_notebook(str(NOTEBOOK_DIR / "06_data_quality.ipynb"), str(out), kernel_name="csp-analysis",
                                cwd=str(NOTEBOOK_DIR), progress_bar=False)
     nb = nbformat.read(out, as_version=4)
     text = json.dumps([o for c in nb.cells if c.cell_type == "code" for o in c.outputs])
