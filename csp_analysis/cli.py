@@ -1,7 +1,8 @@
 """The ``csp-assess`` command.
 
-Exit codes: 0 success; 2 bad params file; 3 unusable input data; 4 a notebook
-failed (nothing published); 130 interrupted.
+Exit codes of ``run``: 0 success; 2 bad params file; 3 unusable input data; 4 a
+notebook failed (nothing published); 130 interrupted. ``validate`` checks every
+input without running notebooks: 0 usable, 1 not usable (bad params included).
 """
 
 from __future__ import annotations
@@ -24,6 +25,12 @@ def main(argv: list[str] | None = None) -> int:
     run_p.add_argument("--params", required=True, type=Path, help="params YAML file")
     run_p.add_argument("--out", type=Path, help="output root (default: report.output_dir)")
     run_p.add_argument("--jobs", type=int, help="notebooks at once (default: CPU cores)")
+    val = sub.add_parser("validate", help="check every input without running notebooks; exit 0 usable, 1 not")
+    val.add_argument("--params", required=True, type=Path, help="params YAML file")
+    val.add_argument("--no-cache", action="store_true", help="parse every file again, ignoring the cache")
+    val.add_argument("--strict", action="store_true",
+                     help="also fail (exit 1) on any rejected row or month without data")
+    val.add_argument("--all", action="store_true", help="list every kind of rejected row (default: first 50)")
     gen = sub.add_parser("generate-sample", help="regenerate the synthetic partner data")
     gen.add_argument("--out", type=Path, default=Path("data/sample/partner"))
     gen.add_argument("--lookups", type=Path, default=Path("data/sample/lookups"))
@@ -32,6 +39,9 @@ def main(argv: list[str] | None = None) -> int:
     from csp_analysis.config import ParamsError
     from csp_analysis.sources import InputError
 
+    if args.command == "validate":
+        return validate(args.params, use_cache=not args.no_cache, strict=args.strict,
+                        max_groups=10**9 if args.all else 50)
     try:
         if args.command == "generate-sample":
             from csp_analysis.synthetic import generate
@@ -57,6 +67,91 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _err("interrupted; nothing was published")
         return EXIT_INTERRUPTED
+
+
+EXIT_VALID, EXIT_INVALID = 0, 1
+
+
+def validate(params_path: Path, *, use_cache: bool = True, strict: bool = False, max_groups: int = 50,
+             out=None) -> int:
+    """``csp-assess validate``: read every input, print a table and the problems.
+
+    Returns 0 when the inputs are usable (every file readable, each indicator's
+    source has data in both years compared, no file mostly invalid), 1 otherwise.
+    With ``strict``, any rejected row (not out of scope) or month without data is
+    a failure too.
+    """
+    out = out or sys.stdout
+    from csp_analysis.config import ParamsError, load_params
+    from csp_analysis.sources import InputError
+
+    try:
+        params = load_params(params_path)
+    except ParamsError as exc:
+        for line in str(exc).splitlines():
+            _err(line)
+        print("NOT USABLE: fix the params file (exit 1)", file=out)
+        return EXIT_INVALID
+    from csp_analysis import quality
+    from csp_analysis.data import data_window, load_dataset
+
+    try:
+        ds = load_dataset(params, use_cache=use_cache, collect=True)
+    except InputError as exc:  # pragma: no cover - collect mode reports instead
+        for line in str(exc).splitlines():
+            _err(line)
+        return EXIT_INVALID
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return EXIT_INTERRUPTED
+    start, end = data_window(params)
+    print(f"Inputs of {params.source_file.name}: {params.area.name}, {params.period.current} compared with "
+          f"{params.period.previous}; data window {start:%b %Y} – {end:%b %Y}", file=out)
+    print(file=out)
+    table = quality.validation_table(ds, params).drop(columns="source")
+    for c in ("rows read", "kept", "rejected"):
+        table[c] = table[c].map("{:,}".format)
+    print(_text_table(table), file=out)
+    lines = quality.validation_lines(ds, params, max_groups=max_groups)
+    labels = {"error": "ERROR", "note": "note", "rejected": "rejected", "scope": "out of scope"}
+    if lines:
+        print(file=out)
+        print("Problems:", file=out)
+        for level, line in sorted(lines, key=lambda x: ("error", "note", "rejected", "scope").index(x[0])
+                                  if x[0] in ("error", "note", "rejected", "scope") else 9):
+            print(f"  {labels.get(level, level):<12} {line}", file=out)
+    errors = sum(1 for level, _ in lines if level == "error")
+    strict_fail = 0
+    if strict:
+        strict_fail = int((ds.rejects["kind"] != "out of scope").sum()) if len(ds.rejects) else 0
+        strict_fail += int((~ds.coverage["covered"]).sum()) if len(ds.coverage) else 0
+    a = ds.accounts
+    balanced = bool((a["rows_read"] == a["kept"] + a["rejected"]).all())
+    print(file=out)
+    if errors or not balanced or strict_fail:
+        why = [f"{errors} error{'s' * (errors != 1)}"] if errors else []
+        if strict_fail:
+            why.append(f"{strict_fail} rejected rows or months without data (--strict)")
+        if not balanced:
+            why.append("rows read != kept + rejected")
+        print(f"NOT USABLE: {', '.join(why)} (exit 1)", file=out)
+        return EXIT_INVALID
+    print(f"USABLE: {int(a['rows_read'].sum()):,} rows read = {int(a['kept'].sum()):,} kept + "
+          f"{int(a['rejected'].sum()):,} rejected (exit 0)", file=out)
+    return EXIT_VALID
+
+
+def _text_table(df) -> str:
+    cols = list(df.columns)
+    cells = [[str(v) for v in row] for row in df.itertuples(index=False)]
+    width = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(cols)]
+    right = {"rows read", "kept", "rejected"}
+
+    def fmt(values) -> str:
+        return "  ".join(v.rjust(w) if c in right else v.ljust(w)
+                         for v, w, c in zip(values, width, cols)).rstrip()
+
+    return "\n".join([fmt(cols), fmt(["-" * w for w in width]), *[fmt(r) for r in cells]])
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from scipy.stats import kendalltau
 
 from csp_analysis.config import Params
 from csp_analysis.data import Dataset
-from csp_analysis.indicators import _filter
+from csp_analysis.indicators import filter_rows
 
 WEIGHTS_FILE = Path(__file__).resolve().parents[1] / "data" / "reference" / "harm_weights.csv"
 
@@ -129,7 +129,7 @@ def priority_harm_counts(ds: Dataset, params: Params, *, months=None) -> pd.Data
         for ind in pr.indicators:
             if not ind.headline:
                 continue
-            rows = _filter(ds.source(ind.source), ind)
+            rows = filter_rows(ds.source(ind.source), ind)
             rows = rows[rows["month"].isin(months)]
             n = rows["count"] if "count" in rows else pd.Series(1, index=rows.index)
             cat = categorise(rows, ind.source)

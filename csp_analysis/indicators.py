@@ -29,7 +29,8 @@ _VOCAB = {
 }
 
 
-def _filter(df: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
+def filter_rows(df: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
+    """The rows of a source table that an indicator counts (its ``where`` filter)."""
     mask = pd.Series(True, index=df.index)
     for col, val in ind.where.items():
         if col not in df.columns:
@@ -60,7 +61,7 @@ def coverage(ds: Dataset, source: str) -> pd.DatetimeIndex:
 
 def monthly(ds: Dataset, ind: Indicator) -> pd.Series:
     """Monthly counts of one indicator over the months its source covers."""
-    df = _filter(ds.source(ind.source), ind)
+    df = filter_rows(ds.source(ind.source), ind)
     counts = df.groupby("month")["count"].sum() if "count" in df else df.groupby("month").size()
     s = counts.reindex(coverage(ds, ind.source), fill_value=0).astype("int64")
     s.name = ind.id

@@ -123,3 +123,43 @@ def rag_bars(shares: pd.DataFrame, *, title: str, ax=None):
     ax.set_title(title)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     return ax
+
+
+def choropleth(values: pd.Series, boundaries: dict, *, title: str, label: str, missing_label: str = "no data",
+               ax=None):
+    """Map of one value per LSOA (index: LSOA code) in five quantile classes.
+
+    LSOAs without a value are drawn grey with ``missing_label`` in the legend (e.g.
+    suppressed small numbers). Coordinates are longitude/latitude, drawn with the
+    aspect of their mean latitude.
+    """
+    from matplotlib.collections import PolyCollection
+    from matplotlib.patches import Patch
+
+    ax = _ax(ax, (7.5, 6.0))
+    vals = values.dropna()
+    k = min(5, max(1, vals.nunique()))
+    bins = np.unique(np.quantile(vals, np.linspace(0, 1, k + 1))) if len(vals) else np.array([0, 1])
+    colours = sns.color_palette("YlOrRd", max(1, len(bins) - 1))
+    polys, faces = [], []
+    for code, rings in boundaries.items():
+        v = values.get(code, np.nan)
+        if pd.isna(v):
+            colour = (0.85, 0.85, 0.85)
+        else:
+            colour = colours[min(int(np.searchsorted(bins, v, side="right")) - 1, len(colours) - 1)]
+        for ring in rings:
+            polys.append(ring)
+            faces.append(colour)
+    ax.add_collection(PolyCollection(polys, facecolors=faces, edgecolors="white", linewidths=0.4))
+    ax.autoscale_view()
+    lat = np.mean([pt[1] for ring in polys for pt in ring]) if polys else 51.5
+    ax.set_aspect(1 / np.cos(np.radians(lat)))
+    ax.set_axis_off()
+    ax.set_title(title)
+    handles = [Patch(color=colours[i], label=f"{bins[i]:,.1f} – {bins[i + 1]:,.1f}") for i in range(len(bins) - 1)]
+    if values.isna().any() or set(boundaries) - set(vals.index):
+        handles.append(Patch(color=(0.85, 0.85, 0.85), label=missing_label))
+    ax.legend(handles=handles, title=label, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8,
+              title_fontsize=9)
+    return ax
