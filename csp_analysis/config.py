@@ -81,6 +81,10 @@ class DataFiles(_Model):
     lsoa_lookup: Path
     population: Path
     partner: PartnerFiles = PartnerFiles()
+    boundaries: Path | None = Field(None, description="GeoJSON of the area's LSOA polygons, for maps")
+    peers: Path | None = Field(
+        None, description="police.uk archive holding the force's other districts, for peer comparison"
+    )
     synthetic: list[str] = Field(
         default_factory=list,
         description="sources whose data is synthetic; labelled as such wherever shown",
@@ -347,6 +351,8 @@ def load_params(path: str | Path) -> Params:
             "police_uk": _resolve(base, params.data.police_uk),
             "lsoa_lookup": _resolve(base, params.data.lsoa_lookup),
             "population": _resolve(base, params.data.population),
+            "boundaries": _resolve(base, params.data.boundaries),
+            "peers": _resolve(base, params.data.peers),
             "partner": PartnerFiles(**partner),
         }
     )
@@ -392,6 +398,9 @@ def _input_paths(params: Params) -> dict[str, Path]:
         "lsoa_lookup": params.data.lsoa_lookup,
         "population": params.data.population,
     }
+    for k in ("boundaries", "peers"):
+        if getattr(params.data, k) is not None:
+            out[k] = getattr(params.data, k)
     for k, v in params.data.partner.model_dump().items():
         if v is not None:
             out[f"partner.{k}"] = v

@@ -163,3 +163,31 @@ def choropleth(values: pd.Series, boundaries: dict, *, title: str, label: str, m
     ax.legend(handles=handles, title=label, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8,
               title_fontsize=9)
     return ax
+
+
+def control_chart(limits: pd.DataFrame, exceptions: pd.DataFrame, forecast: pd.DataFrame | None = None, *,
+                  title: str, ax=None):
+    """Monthly values with centre line and control limits, exceptions marked, and the
+    forecast with its 80% and 95% intervals (from :mod:`csp_analysis.stats`)."""
+    ax = _ax(ax)
+    blue, orange = "#0072B2", "#D55E00"
+    ax.plot(limits.index, limits["value"], marker="o", markersize=3, linewidth=1.5, color=blue, label="monthly count")
+    ax.plot(limits.index, limits["centre"], color="#555555", linewidth=1, linestyle="--", label="centre line")
+    ax.plot(limits.index, limits["ucl"], color="#999999", linewidth=1, linestyle=":", label="control limits")
+    ax.plot(limits.index, limits["lcl"], color="#999999", linewidth=1, linestyle=":")
+    if len(exceptions):
+        pts = limits.loc[limits.index.isin(exceptions["month"])]
+        ax.plot(pts.index, pts["value"], "o", markersize=7, markerfacecolor="none", markeredgecolor=orange,
+                markeredgewidth=1.5, label="signal (unusual month)")
+    if forecast is not None and len(forecast):
+        f = forecast
+        ax.fill_between(f.index, f["lo95"].clip(lower=0), f["hi95"], color=blue, alpha=0.10, lw=0, label="forecast 95%")
+        ax.fill_between(f.index, f["lo80"].clip(lower=0), f["hi80"], color=blue, alpha=0.20, lw=0, label="forecast 80%")
+        ax.plot(f.index, f["forecast"], color=blue, linewidth=1.2, linestyle="--")
+    ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(4, 10)))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%b\n%Y"))
+    ax.set_ylim(bottom=0)
+    ax.set_ylabel("per month")
+    ax.set_title(title)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
+    return ax

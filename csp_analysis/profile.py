@@ -81,3 +81,187 @@ SOURCE_LABELS = {
 
 def source_label(source: str) -> str:
     return SOURCE_LABELS.get(source, source)
+
+
+# ------------------------------------------------------------------ trend, limits, forecast
+
+
+def _headline_sensitive(priority: Priority) -> bool:
+    return any(i.headline and i.sensitive for i in priority.indicators)
+
+
+def trend_chart(monthly: pd.DataFrame, priority: Priority, params: Params):
+    """Headline monthly counts with XmR control limits, exceptions and a 12-month forecast.
+
+    Returns (figure, alt text), or None when the headline may not be drawn (small
+    sensitive numbers) or has fewer than 12 months.
+    """
+    from csp_analysis import stats
+
+    s = monthly["headline"].dropna()
+    thr = params.report.suppression_threshold
+    if len(s) < 12 or not chartable(s, _headline_sensitive(priority), thr):
+        return None
+    limits = stats.control_limits(s, kind="xmr")
+    exc = stats.exceptions(limits)
+    fc = stats.forecast(s)
+    fig, ax = plt.subplots(figsize=(8.5, 3.6))
+    plots.control_chart(limits, exc, fc, ax=ax, title=_trend_title(s, priority))
+    outside = exc[exc["rule"] == "outside the control limits"]
+    alt = (
+        f"Control chart of monthly {indicator_labels(priority)['headline']}, {s.index.min():%B %Y} to "
+        f"{s.index.max():%B %Y}: centre line {limits['centre'].iloc[0]:,.0f} a month, control limits "
+        f"{limits['lcl'].iloc[0]:,.0f} to {limits['ucl'].iloc[0]:,.0f}; "
+        f"{len(outside)} month{'s' if len(outside) != 1 else ''} outside the limits; "
+        f"forecast for the next 12 months about {fc['forecast'].mean():,.0f} a month ({fc['method'].iloc[0]})."
+    )
+    return fig, alt
+
+
+def _trend_title(s: pd.Series, priority: Priority) -> str:
+    from csp_analysis import stats
+
+    t = stats.trend(s)
+    if t["verdict"] in ("rising", "falling"):
+        return f"{priority.name}: {t['verdict']} by {abs(t['annual_pct_change']):.1f}% a year"
+    return f"{priority.name}: no significant trend over {t['months']} months"
+
+
+def trend_findings(monthly: pd.DataFrame, priority: Priority, params: Params) -> str:
+    """Bullets: long-term trend, unusual months, seasonality and the forecast."""
+    from csp_analysis import stats
+
+    s = monthly["headline"].dropna()
+    if len(s) < 12:
+        return f"- Fewer than 12 months of data ({len(s)}): no trend, seasonality or forecast."
+    t = stats.trend(s)
+    hidden = not chartable(s, _headline_sensitive(priority), params.report.suppression_threshold)
+    span = f"{t['first_month']:%B %Y} to {t['last_month']:%B %Y}"
+    model = "negative binomial" if "negative" in t["model"] else t["model"].replace("poisson", "Poisson")
+    if t["verdict"] in ("rising", "falling"):
+        lines = [
+            f"- **Long-term trend ({span})**: {t['verdict']}, {narrative.fmt_pct(t['annual_pct_change'])} a year "
+            f"(95% interval {narrative.fmt_pct(t['ci_low'])} to {narrative.fmt_pct(t['ci_high'])}; "
+            f"{model} model, {narrative.fmt_p(t['p_value'])})."
+        ]
+    else:
+        lines = [f"- **Long-term trend ({span})**: no significant trend ({model} model, {narrative.fmt_p(t['p_value'])})."]
+    exc = stats.exceptions(stats.control_limits(s, kind="xmr"))
+    if exc.empty:
+        lines.append("- **Unusual months**: none; every month was within the control limits.")
+    elif hidden:
+        lines.append(f"- **Unusual months**: {len(exc)} signal(s) (values not shown: small numbers).")
+    else:
+        lines.append("- **Unusual months**: " + "; ".join(exc["description"].str.rstrip(".")) + ".")
+    season = stats.seasonal_summary(s)
+    if season.get("seasonal") in (True, "yes"):
+        lines.append(f"- **Seasonality**: {season['sentence']}")
+    else:
+        lines.append("- **Seasonality**: no clear seasonal pattern.")
+    fc = stats.forecast(s)
+    if not hidden:
+        lines.append(
+            f"- **Next 12 months**: about {fc['forecast'].mean():,.0f} a month expected "
+            f"({fc['method'].iloc[0]}; a single month will fall between {max(fc['lo80'].min(), 0):,.0f} and "
+            f"{fc['hi80'].max():,.0f} four times in five). {fc['note'].iloc[0]}"
+        )
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------ places
+
+
+LOCATED_SOURCES = ("police_uk", "domestic_abuse", "council_asb", "business_crime", "road_casualties")
+
+
+def headline_rows(ds, priority: Priority, params: Params) -> pd.DataFrame | None:
+    """Current-year rows of the headline indicators that carry an LSOA (None if none do)."""
+    from csp_analysis.indicators import filter_rows
+
+    cur = params.period.current
+    frames = []
+    for ind in priority.indicators:
+        if ind.headline and ind.source in LOCATED_SOURCES:
+            rows = filter_rows(ds.source(ind.source), ind)
+            rows = rows[(rows["month"] >= cur.first_month) & (rows["month"] <= cur.last_month)]
+            frames.append(rows[["lsoa_code", "month"]])
+    return pd.concat(frames, ignore_index=True) if frames else None
+
+
+def places_section(ds, priority: Priority, params: Params, boundaries: dict | None):
+    """Map, ward table and concentration sentence for the current year, or None.
+
+    Sensitive priorities: areas with fewer than the threshold are not shown (grey on
+    the map, left out of the table), and no count is printed.
+    """
+    from csp_analysis import places
+
+    rows = headline_rows(ds, priority, params)
+    if rows is None or rows.empty:
+        return None
+    thr = params.report.suppression_threshold
+    sensitive = _headline_sensitive(priority)
+    lsoa = places.hotspots(rows, ds.lsoa, n=None, level="lsoa")
+    ward = places.hotspots(rows, ds.lsoa, n=None, level="ward")
+    conc = places.concentration(lsoa["count"], areas=ds.lsoa["lsoa_code"])
+    cur = str(params.period.current)
+    top10 = conc.loc[0.10]
+    sentence = (
+        f"In {cur}, the busiest 10% of neighbourhoods ({int(top10['areas'])} of {int(top10['of_areas'])} LSOAs) "
+        f"had {top10['share']:.0%} of the incidents, and the busiest 5% had {conc.loc[0.05, 'share']:.0%}. "
+        "Locations are police.uk's anonymised map points or partners' LSOA codes."
+    )
+    fig = alt = None
+    if boundaries:
+        rate = lsoa["rate"].where(~(sensitive & lsoa["count"].between(1, thr - 1)))
+        fig, ax = plt.subplots(figsize=(7.5, 6.0))
+        plots.choropleth(rate, boundaries, ax=ax, label="per 1,000 residents",
+                         title=f"{priority.name}: rate per 1,000 residents by LSOA, {cur}",
+                         missing_label=f"fewer than {thr} (not shown)" if sensitive else "no data")
+        top = lsoa.head(3)
+        alt = (
+            f"Map of {params.area.name} by neighbourhood (LSOA), shaded by the {cur} rate per 1,000 residents "
+            f"of {indicator_labels(priority)['headline']}. Highest: "
+            + "; ".join(f"{n} ({w})" for n, w in zip(top["lsoa_name"], top["ward_name"])) + "."
+        )
+    shown = ward[ward["count"] >= (thr if sensitive else 0)].head(10)
+    table = pd.DataFrame(
+        {
+            "Ward": shown["ward_name"].to_numpy(),
+            "Incidents": shown["count"].map("{:,}".format).to_numpy(),
+            "Share of area": shown["share"].map("{:.1%}".format).to_numpy(),
+            "Rate per 1,000": shown["rate"].map("{:,.1f}".format).to_numpy(),
+            "Against the area rate": shown["verdict"].fillna("–").to_numpy(),
+        }
+    )
+    return fig, alt, table, sentence
+
+
+def repeat_victims_table(ds, priority: Priority, params: Params) -> pd.DataFrame | None:
+    """Incidence, prevalence and concentration of repeat victimisation for both years,
+    when a headline source identifies victims."""
+    from csp_analysis import victims
+    from csp_analysis.disclosure import is_small
+
+    src = next((i.source for i in priority.indicators
+                if i.headline and "victim_id" in ds.source(i.source).columns), None)
+    if src is None:
+        return None
+    df = ds.source(src)
+    population = params.area.population or ds.census_population
+    thr = params.report.suppression_threshold
+    rows = {}
+    for fy in (params.period.previous, params.period.current):
+        d = df[(df["month"] >= fy.first_month) & (df["month"] <= fy.last_month)]
+        rv = victims.repeat_victimisation(d, population=population)
+        rows[str(fy)] = rv
+    out = pd.DataFrame(rows).T
+    fmt = pd.DataFrame(index=out.index)
+    for col, label in (("incidents", "Incidents"), ("victims", "Victims"), ("repeat_victims", "Repeat victims")):
+        fmt[label] = [f"<{thr}" if is_small(v, thr) else f"{int(v):,}" for v in out[col]]
+    fmt["Repeat victims, % of victims"] = out["repeat_share"].map("{:.1%}".format)
+    fmt["Incidents per victim"] = out["concentration"].map("{:.2f}".format)
+    fmt["Incidence per 1,000"] = out["incidence_per_1000"].map("{:.1f}".format)
+    fmt["Prevalence per 1,000"] = out["prevalence_per_1000"].map("{:.1f}".format)
+    fmt.index.name = "Year"
+    return fmt.reset_index()
