@@ -17,7 +17,7 @@ def _variant(tmp_path: Path, mutate) -> Path:
     mutate(raw)
     # keep relative paths valid: rewrite them against the sample's folder
     base = SAMPLE_PARAMS.parent
-    for k in ("police_uk", "lsoa_lookup", "population"):
+    for k in ("police_uk", "lsoa_lookup", "population", "boundaries", "peers"):
         if k in raw.get("data", {}):
             raw["data"][k] = str((base / raw["data"][k]).resolve())
     for k, v in raw.get("data", {}).get("partner", {}).items():
