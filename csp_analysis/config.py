@@ -23,9 +23,11 @@ from csp_analysis.periods import FinancialYear
 CRITERIA = (
     "volume",
     "change",
+    "trend",
     "harm",
     "public_concern",
     "vulnerability",
+    "peer_position",
     "strategic_alignment",
     "influence",
 )
@@ -113,8 +115,10 @@ class Priority(_Model):
     name: str
     indicators: list[Indicator]
     last_year_rank: int | None = None
-    harm: float | None = Field(None, ge=1, le=5)
-    vulnerability: float | None = Field(None, ge=1, le=5)
+    harm: float | None = Field(None, ge=1, le=5, description="judgement; overrides the harm indices")
+    vulnerability: float | None = Field(
+        None, ge=1, le=5, description="judgement; overrides the repeat-victim share where victims are identified"
+    )
     strategic_alignment: float | None = Field(None, ge=1, le=5)
     influence: float | None = Field(None, ge=1, le=5)
     survey_issue: str | None = None
@@ -131,8 +135,12 @@ class Thresholds(_Model):
 
     volume_per_1000: list[float] = [1.0, 2.5, 5.0, 10.0]
     public_concern_share: list[float] = [0.15, 0.25, 0.35, 0.45]
+    harm_cchi_days_per_1000: list[float] = [5.0, 20.0, 50.0, 200.0]
+    harm_css_per_1000: list[float] = [10.0, 50.0, 150.0, 500.0]
+    repeat_victim_share: list[float] = [0.05, 0.10, 0.20, 0.30]
 
-    @field_validator("volume_per_1000", "public_concern_share")
+    @field_validator("volume_per_1000", "public_concern_share", "harm_cchi_days_per_1000", "harm_css_per_1000",
+                     "repeat_victim_share")
     @classmethod
     def _four_ascending(cls, v: list[float]) -> list[float]:
         if len(v) != 4 or sorted(v) != list(v):
@@ -144,7 +152,7 @@ class MorileGroups(_Model):
     """MoRiLE-style scoring: which criteria make up harm, likelihood and organisational position."""
 
     harm: list[str] = ["harm", "vulnerability", "public_concern"]
-    likelihood: list[str] = ["volume", "change"]
+    likelihood: list[str] = ["volume", "change", "trend", "peer_position"]
     position: list[str] = ["influence", "strategic_alignment"]
     position_effect: float = Field(
         0.2, ge=0, le=1, description="position 5 multiplies risk by 1 + effect, position 1 by 1 - effect"
@@ -168,11 +176,13 @@ class Matrix(_Model):
     morile: MorileGroups = MorileGroups()
     weights: dict[str, float] = Field(
         default_factory=lambda: {
-            "volume": 0.20,
+            "volume": 0.15,
             "change": 0.15,
+            "trend": 0.10,
             "harm": 0.20,
-            "public_concern": 0.15,
-            "vulnerability": 0.15,
+            "public_concern": 0.10,
+            "vulnerability": 0.10,
+            "peer_position": 0.05,
             "strategic_alignment": 0.10,
             "influence": 0.05,
         }

@@ -29,9 +29,11 @@ from csp_analysis.stats import DECREASE, INCREASE
 CRITERION_LABELS = {
     "volume": "Volume",
     "change": "Change",
+    "trend": "Long-term trend",
     "harm": "Harm",
     "public_concern": "Public concern",
     "vulnerability": "Vulnerability",
+    "peer_position": "Against peers",
     "strategic_alignment": "Strategic alignment",
     "influence": "Ability to influence",
 }
@@ -57,22 +59,64 @@ def change_score(verdict: str | None, pct_change: float | None) -> float:
     return 3.0
 
 
+def _peer_verdicts(ds: Dataset, params: Params) -> dict[str, dict]:
+    """Funnel-plot verdict of each police.uk-based headline against the force's other districts."""
+    from csp_analysis.peers import area_verdicts
+    from csp_analysis.sources.lookups import read_population
+
+    peers = getattr(ds, "peers", None)
+    if peers is None or peers.empty:
+        return {}
+    population = read_population(params.data.population)
+    out = {}
+    for p in params.priorities:
+        cats = [
+            c for i in p.indicators if i.headline and i.source == "police_uk" and set(i.where) == {"category"}
+            for c in ([i.where["category"]] if isinstance(i.where["category"], str) else i.where["category"])
+        ]
+        if not cats or len(cats) != sum(i.headline for i in p.indicators):
+            continue  # only when every headline indicator is a police.uk category
+        rows = peers[peers["category"].isin(cats)].assign(category=p.id)
+        try:
+            v = area_verdicts(rows, population, area_code=params.area.code, categories=[p.id])
+        except KeyError:
+            return {}
+        out[p.id] = v.loc[p.id].to_dict() | {"months": rows["month"].nunique()}
+    return out
+
+
 def measures(ds: Dataset, params: Params) -> pd.DataFrame:
     """The evidence behind each criterion, one row per priority (index: priority id)."""
+    from csp_analysis import harm as harm_mod
+    from csp_analysis import stats, victims
+
     population = params.area.population or ds.census_population
     survey = ds.partner.get("public_concern_survey")
+    harm_tot = harm_mod.harm_totals(harm_mod.priority_harm_counts(ds, params), population=population)
+    peer = _peer_verdicts(ds, params)
+    cur = params.period.current
     rows = []
     for p in params.priorities:
         monthly = priority_monthly(ds, p)[["headline"]]
-        comp = annual_comparison(monthly, params.period.current, params.period.previous)
+        comp = annual_comparison(monthly, cur, params.period.previous)
         head = comp.loc["headline"]
         months = int(head["months"])
         annual = head["current"] * 12 / months if months else np.nan
         concern = np.nan
         if survey is not None and p.survey_issue:
-            s = survey[(survey["survey_year"] == str(params.period.current)) & (survey["issue"] == p.survey_issue)]
+            s = survey[(survey["survey_year"] == str(cur)) & (survey["issue"] == p.survey_issue)]
             if len(s):
                 concern = float((s["concerned"] == "yes").mean())
+        tr = stats.trend(monthly["headline"].dropna())
+        repeat_share = np.nan
+        src = next((i.source for i in p.indicators if i.headline and "victim_id" in ds.source(i.source)), None)
+        if src is not None:
+            d = ds.source(src)
+            d = d[(d["month"] >= cur.first_month) & (d["month"] <= cur.last_month)]
+            if len(d):
+                repeat_share = victims.repeat_victimisation(d)["repeat_share"]
+        h = harm_tot.loc[p.id] if p.id in harm_tot.index else None
+        pv = peer.get(p.id, {})
         rows.append(
             {
                 "priority_id": p.id,
@@ -84,9 +128,18 @@ def measures(ds: Dataset, params: Params) -> pd.DataFrame:
                 "pct_change": head["pct_change"],
                 "p_value": head["p_value"],
                 "verdict": head["verdict"] if months else None,
+                "trend_pct": tr["annual_pct_change"],
+                "trend_verdict": tr["verdict"],
+                "cchi_per_1000": np.nan if h is None else 1000 * h["cchi_days"] / population,
+                "css_per_1000": np.nan if h is None else h["css_per_1000"],
+                "repeat_share": repeat_share,
+                "peer_verdict": pv.get("verdict"),
+                "peer_verdict_95": pv.get("verdict_95"),
+                "peer_rank": pv.get("rank"),
+                "peer_of": pv.get("of"),
                 "concern_share": concern,
-                "harm": p.harm,
-                "vulnerability": p.vulnerability,
+                "harm_judgement": p.harm,
+                "vulnerability_judgement": p.vulnerability,
                 "strategic_alignment": p.strategic_alignment,
                 "influence": p.influence,
                 "last_year_rank": p.last_year_rank,
@@ -95,15 +148,53 @@ def measures(ds: Dataset, params: Params) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("priority_id")
 
 
+def trend_score(verdict: str | None, pct: float | None) -> float:
+    """Long-term trend: rising ≥ 10% a year → 5, rising → 4, none → 3, falling → 2, falling ≥ 10% → 1."""
+    if verdict in (None, "not enough data") or (isinstance(verdict, float) and pd.isna(verdict)):
+        return np.nan
+    big = pct is not None and not pd.isna(pct) and abs(pct) >= 10
+    if verdict == "rising":
+        return 5.0 if big else 4.0
+    if verdict == "falling":
+        return 1.0 if big else 2.0
+    return 3.0
+
+
+def peer_score(verdict: str | None, verdict_95: str | None) -> float:
+    """Above the force's other districts (99.8% funnel limit) → 5, above the 95% limit only → 4,
+    within → 3, below the 95% limit only → 2, below the 99.8% limit → 1; no peers → missing."""
+    if verdict is None or (isinstance(verdict, float) and pd.isna(verdict)):
+        return np.nan
+    if verdict == "above":
+        return 5.0
+    if verdict == "below":
+        return 1.0
+    return {"above": 4.0, "below": 2.0}.get(verdict_95, 3.0)
+
+
 def criteria_scores(m: pd.DataFrame, params: Params) -> pd.DataFrame:
-    """1-5 score per criterion (columns in :data:`CRITERIA` order), NaN = no evidence."""
+    """1-5 score per criterion (columns in :data:`CRITERIA` order), NaN = no evidence.
+
+    Harm and vulnerability come from the data where they can (harm indices; repeat
+    victims) and from the analyst's judgement in the params file otherwise; a
+    judgement given in the params file overrides the data (stated in the report).
+    """
     th = params.matrix.thresholds
     out = pd.DataFrame(index=m.index)
     out["volume"] = [threshold_score(v, th.volume_per_1000) for v in m["rate_per_1000"]]
     out["change"] = [change_score(v, c) for v, c in zip(m["verdict"], m["pct_change"])]
-    out["harm"] = m["harm"].astype(float)
+    out["trend"] = [trend_score(v, c) for v, c in zip(m["trend_verdict"], m["trend_pct"])]
+    cchi = [threshold_score(v, th.harm_cchi_days_per_1000) for v in m["cchi_per_1000"]]
+    css = [threshold_score(v, th.harm_css_per_1000) for v in m["css_per_1000"]]
+    computed = pd.Series(np.nanmean(np.array([cchi, css], dtype=float), axis=0)
+                         if len(m) else [], index=m.index, dtype=float)
+    out["harm"] = m["harm_judgement"].astype(float).fillna(computed)
     out["public_concern"] = [threshold_score(v, th.public_concern_share) for v in m["concern_share"]]
-    for c in ("vulnerability", "strategic_alignment", "influence"):
+    repeat = pd.Series([threshold_score(v, th.repeat_victim_share) for v in m["repeat_share"]], index=m.index)
+    out["vulnerability"] = m["vulnerability_judgement"].astype(float).where(
+        m["vulnerability_judgement"].notna(), repeat)
+    out["peer_position"] = [peer_score(v, v95) for v, v95 in zip(m["peer_verdict"], m["peer_verdict_95"])]
+    for c in ("strategic_alignment", "influence"):
         out[c] = m[c].astype(float)
     return out[list(CRITERIA)]
 
@@ -193,17 +284,30 @@ def rank(scores: pd.DataFrame, weights: dict[str, float], *, method: str = "weig
 
 
 def _describe(criterion: str, score: float, m: pd.Series, hidden: bool = False) -> str:
+    """The evidence behind one criterion score, in words."""
+    pts = f"({score:g}/5)"
     if hidden and criterion in ("volume", "change"):  # small sensitive counts: no rate, no change
-        return f"{CRITERION_LABELS[criterion].lower()} ({score:.0f}/5)"
+        return f"{CRITERION_LABELS[criterion].lower()} {pts}"
     if criterion == "volume":
-        return f"volume {m['rate_per_1000']:,.1f} per 1,000 residents ({score:.0f}/5)"
+        return f"volume {m['rate_per_1000']:,.1f} per 1,000 residents {pts}"
     if criterion == "change":
         pct = m["pct_change"]
         if m["verdict"] in (INCREASE, DECREASE) and not pd.isna(pct):
-            return f"{m['verdict']} of {abs(pct):.1f}% ({score:.0f}/5)"
-        return f"{m['verdict']} ({score:.0f}/5)"
+            return f"{m['verdict']} of {abs(pct):.1f}% {pts}"
+        return f"{m['verdict']} {pts}"
+    if criterion == "trend":
+        if m["trend_verdict"] in ("rising", "falling"):
+            return f"long-term trend {m['trend_verdict']} {abs(m['trend_pct']):.1f}% a year {pts}"
+        return f"no significant long-term trend {pts}"
+    if criterion == "harm" and pd.isna(m["harm_judgement"]):
+        return (f"harm {m['cchi_per_1000']:,.0f} Crime Harm Index days and {m['css_per_1000']:,.0f} "
+                f"Crime Severity Score points per 1,000 residents {pts}")
+    if criterion == "vulnerability" and pd.isna(m["vulnerability_judgement"]):
+        return f"{m['repeat_share']:.0%} of victims were repeat victims {pts}"
+    if criterion == "peer_position":
+        return f"{m['peer_verdict']} the force's other districts (rank {m['peer_rank']:.0f} of {m['peer_of']:.0f}) {pts}"
     if criterion == "public_concern":
-        return f"{m['concern_share']:.0%} of residents concerned ({score:.0f}/5)"
+        return f"{m['concern_share']:.0%} of residents concerned {pts}"
     return f"{CRITERION_LABELS[criterion].lower()} judged {score:.0f}/5"
 
 
