@@ -296,3 +296,26 @@ def horizon_table(params):
 
     items = [(k.capitalize(), v.strip()) for k, v in params.horizon_scanning.model_dump().items() if v.strip()]
     return pd.DataFrame(items, columns=["Factor", "What may change"])
+
+
+def harm_sentence(totals, disagreement, params) -> str:
+    """How the two harm indices order the priorities, and where they disagree."""
+    names = {p.id: p.name for p in params.priorities}
+    top_c = names.get(totals["cchi_rank"].idxmin(), "")
+    top_s = names.get(totals["css_rank"].idxmin(), "")
+    head = (
+        "Harm is measured two ways: the Cambridge Crime Harm Index (days of imprisonment at the "
+        "sentencing starting point) and an ONS-style Crime Severity Score (average sentences), each "
+        "applied to the headline incidents of the current year (weights and their sources: "
+        "data/reference/harm_weights.csv). "
+    )
+    if disagreement.empty:
+        return head + f"Both indices put the priorities in the same order, {top_c} first."
+    pairs = [f"{names.get(a, a)} above {names.get(b, b)}" for a, b in
+             zip(disagreement["higher_on_cchi"], disagreement["higher_on_css"])][:4]
+    return (
+        head + f"The indices disagree on {plural(len(disagreement), 'pair')} of priorities "
+        f"(Kendall's τ {disagreement.attrs.get('kendall_tau', float('nan')):.2f}): the Crime Harm Index puts "
+        f"{and_list(pairs)}, the Crime Severity Score the other way round. The matrix scores harm as the "
+        f"mean of the two, so neither index decides alone. Most harmful: {top_c} (CHI), {top_s} (CSS)."
+    )

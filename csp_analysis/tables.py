@@ -62,7 +62,7 @@ def comparison_table(comp: pd.DataFrame, labels: dict[str, str], *, current: str
 def scores_table(scores: pd.DataFrame, ranking: pd.DataFrame) -> pd.DataFrame:
     r = ranking.sort_values("rank")
     s = scores.loc[r.index].rename(columns=CRITERION_LABELS)
-    s = s.map(lambda v: "missing" if pd.isna(v) else f"{v:.0f}")
+    s = s.map(lambda v: "missing" if pd.isna(v) else f"{v:g}")
     s.insert(0, "Priority", r["priority"])
     s.insert(0, "Rank", r["rank"].map(ordinal))
     s["Score"] = r["score"].map(lambda v: f"{v:.2f}")
@@ -125,3 +125,24 @@ def heatmap_frame(scores: pd.DataFrame, ranking: pd.DataFrame) -> pd.DataFrame:
     out = scores.loc[r.index].rename(columns=CRITERION_LABELS)
     out.index = [f"{k}. {n}" for k, n in zip(r["rank"], r["priority"])]
     return out
+
+
+def harm_table(totals: pd.DataFrame, params) -> pd.DataFrame:
+    """Harm of each priority's headline under the two indices, most harmful (CCHI) first."""
+    names = {p.id: p.name for p in params.priorities}
+    t = totals.sort_values("cchi_rank")
+    population = params.area.population
+    return pd.DataFrame(
+        {
+            "Priority": [names.get(i, i) for i in t.index],
+            "Crime Harm Index (days)": t["cchi_days"].map("{:,.0f}".format),
+            "CHI rank": t["cchi_rank"],
+            "Crime Severity Score": t["css_total"].map("{:,.0f}".format),
+            "CSS rank": t["css_rank"],
+            "Per 1,000 residents (CHI / CSS)": [
+                f"{c / population * 1000:,.0f} / {s:,.0f}" if population else "–"
+                for c, s in zip(t["cchi_days"], t["css_per_1000"])
+            ],
+            "Indices disagree": t["ranks_differ"].map({True: "yes", False: ""}),
+        }
+    )
