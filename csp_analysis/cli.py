@@ -1,7 +1,9 @@
 """The ``csp-assess`` command.
 
 Exit codes of ``run``: 0 success; 2 bad params file; 3 unusable input data; 4 a
-notebook failed (nothing published); 130 interrupted. ``validate`` checks every
+notebook failed, timed out or its kernel died (nothing published); 5 another run is
+writing the same output folder; 6 the outputs could not be written (e.g. disk full;
+nothing published); 130 interrupted (nothing published). ``validate`` checks every
 input without running notebooks: 0 usable, 1 not usable (bad params included).
 """
 
@@ -11,7 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_PARAMS, EXIT_DATA, EXIT_NOTEBOOK, EXIT_INTERRUPTED = 0, 2, 3, 4, 130
+EXIT_OK, EXIT_PARAMS, EXIT_DATA, EXIT_NOTEBOOK, EXIT_BUSY, EXIT_OUTPUT, EXIT_INTERRUPTED = 0, 2, 3, 4, 5, 6, 130
 
 
 def _err(msg: str) -> None:
@@ -25,6 +27,11 @@ def main(argv: list[str] | None = None) -> int:
     run_p.add_argument("--params", required=True, type=Path, help="params YAML file")
     run_p.add_argument("--out", type=Path, help="output root (default: report.output_dir)")
     run_p.add_argument("--jobs", type=int, help="notebooks at once (default: CPU cores)")
+    run_p.add_argument("--only", help="comma-separated parts of notebook names to run (e.g. matrix,profile-asb); "
+                                      "written to <period>.only/, never published")
+    run_p.add_argument("--timeout", type=int, help="seconds a notebook cell may run (default: report.cell_timeout_s)")
+    run_p.add_argument("--no-reuse", action="store_true",
+                       help="execute every notebook, even those whose inputs, params and code are unchanged")
     val = sub.add_parser("validate", help="check every input without running notebooks; exit 0 usable, 1 not")
     val.add_argument("--params", required=True, type=Path, help="params YAML file")
     val.add_argument("--no-cache", action="store_true", help="parse every file again, ignoring the cache")
@@ -49,10 +56,19 @@ def main(argv: list[str] | None = None) -> int:
             for name, path in generate(args.out, lookups_dir=args.lookups).items():
                 print(f"{name}: {path}")
             return EXIT_OK
-        from csp_analysis.runner import RunError, run
+        from csp_analysis.runner import OutputError, RunBusy, RunError, run
 
+        only = [t.strip() for t in args.only.split(",") if t.strip()] if args.only else None
         try:
-            result = run(args.params, args.out, workers=args.jobs)
+            result = run(args.params, args.out, workers=args.jobs, only=only, reuse=not args.no_reuse,
+                         cell_timeout=args.timeout,
+                         progress=sys.stderr.isatty(), log=lambda m: print(m, file=sys.stderr))
+        except RunBusy as exc:
+            _err(str(exc))
+            return EXIT_BUSY
+        except OutputError as exc:
+            _err(str(exc))
+            return EXIT_OUTPUT
         except RunError as exc:
             _err(str(exc))
             return EXIT_NOTEBOOK

@@ -10,6 +10,7 @@ Output (``<output_dir>/<area>/<period>/``)::
 
     assessment.html     the partners' document (no code, self-contained)
     notebooks/*.ipynb   the executed notebooks, for analysts and auditors
+    run.log             what ran, how long it took, what was reused
     priority_matrix.csv the ranking and its criteria, for Excel users (also .xlsx)
     manifest.json       params, input files with SHA-256, package versions,
                         git commit, timings
@@ -18,6 +19,8 @@ Output (``<output_dir>/<area>/<period>/``)::
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import hashlib
 import html
 import json
 import os
@@ -28,7 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -60,6 +63,14 @@ class RunError(RuntimeError):
     """A run that failed; the message says which notebook, which cell, which error."""
 
 
+class RunBusy(RunError):
+    """Another run is writing the same output folder."""
+
+
+class OutputError(RunError):
+    """The outputs could not be written (disk full, permissions); nothing was published."""
+
+
 @dataclass
 class Job:
     name: str  # output file name, e.g. 03_priority_profile-burglary.ipynb
@@ -67,6 +78,8 @@ class Job:
     parameters: dict
     seconds: float = 0.0
     error: str | None = None
+    key: str = ""  # content hash of everything the executed notebook depends on
+    cached: bool = False  # reused from the notebook cache instead of executed
 
 
 @dataclass
@@ -156,17 +169,103 @@ def _execute(job: Job, out: Path, kernel: str, timeout: int) -> Job:
     return job
 
 
-def execute(jobs: list[Job], out: Path, *, kernel: str, timeout: int, workers: int, log=None) -> list[Job]:
-    """Execute jobs in parallel (threads; each runs its own kernel process)."""
+def _kill_kernels() -> None:
+    """Stop the kernel processes this process started (Linux /proc), so that an
+    interrupted run does not wait for running notebooks to finish."""
+    import signal
+
+    me = os.getpid()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmd = (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(fields[1]) == me and b"ipykernel" in cmd:
+            try:
+                os.kill(int(stat.parent.name), signal.SIGTERM)
+            except OSError:
+                pass
+
+
+def execute(jobs: list[Job], out: Path, *, kernel: str, timeout: int, workers: int, log=None,
+            cache: Path | None = None, progress: bool = False) -> list[Job]:
+    """Execute jobs in parallel (threads; each runs its own kernel process).
+
+    With ``cache``, a job whose key (see :func:`job_keys`) has an executed notebook
+    there is copied instead of executed, and each success is stored there.
+    """
+    from tqdm import tqdm
+
     out.mkdir(parents=True, exist_ok=True)
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = [pool.submit(_execute, j, out, kernel, timeout) for j in jobs]
-        for f in futures:
+    todo = []
+    for j in jobs:
+        hit = cache / f"{j.key}.ipynb" if cache and j.key else None
+        if hit is not None and hit.exists():
+            shutil.copyfile(hit, out / j.name)
+            j.cached = True
+        else:
+            todo.append(j)
+    bar = tqdm(total=len(jobs), initial=len(jobs) - len(todo), unit="notebook", disable=not progress,
+               desc="notebooks", leave=False)
+    pool = ThreadPoolExecutor(max_workers=max(1, workers))
+    try:
+        futures = {pool.submit(_execute, j, out, kernel, timeout): j for j in todo}
+        for f in as_completed(futures):
             j = f.result()
+            bar.update(1)
+            if not j.error and cache and j.key:
+                cache.mkdir(parents=True, exist_ok=True)
+                tmp = cache / f".{j.key}.{os.getpid()}.tmp"
+                shutil.copyfile(out / j.name, tmp)
+                os.replace(tmp, cache / f"{j.key}.ipynb")
             if log:
-                status = "FAILED" if j.error else "ok"
-                log(f"  {j.name:<48} {j.seconds:6.1f} s  {status}")
+                log(f"{j.name:<48} {j.seconds:6.1f} s  {'FAILED: ' + j.error if j.error else 'ok'}")
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        _kill_kernels()
+        raise
+    finally:
+        bar.close()
+    pool.shutdown(wait=True)
+    if log:
+        for j in jobs:
+            if j.cached:
+                log(f"{j.name:<48}    0.0 s  unchanged (reused)")
     return jobs
+
+
+def notebook_cache(params: Params) -> Path:
+    """Where executed notebooks are kept for reuse (safe to delete)."""
+    return Path(params.cache_dir) / "notebooks"
+
+
+def _code_hash() -> str:
+    """Hash of the package's code and templates: a change to the library reruns every notebook."""
+    h = hashlib.sha256()
+    pkg = Path(__file__).resolve().parent
+    for f in sorted(list(pkg.rglob("*.py")) + list(pkg.rglob("templates/*"))):
+        h.update(f.relative_to(pkg).as_posix().encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def job_keys(jobs: list[Job], params: Params, input_hashes: dict[str, str], kernel: str) -> None:
+    """Give each job the content hash of what its output depends on: the notebook's
+    source, its parameters, the params file, every input file and the library code."""
+    common = json.dumps(
+        {
+            "params": hashlib.sha256(Path(params.source_file).read_bytes()).hexdigest(),
+            "inputs": sorted(input_hashes.values()),
+            "code": _code_hash(),
+            "kernel": kernel,
+        },
+        sort_keys=True,
+    )
+    for j in jobs:
+        nb = hashlib.sha256(j.notebook.read_bytes()).hexdigest()
+        params_ = {k: v for k, v in j.parameters.items() if k != "params_file"}
+        j.key = hashlib.sha256(json.dumps([common, nb, params_], sort_keys=True).encode()).hexdigest()[:32]
 
 
 # ---------------------------------------------------------------- HTML assembly
@@ -332,7 +431,7 @@ def build_manifest(params: Params, hashes: dict[str, str], jobs: list[Job], timi
         "git_commit": _git_commit(),
         "notebooks": [{"file": j.name, "parameters": {k: v for k, v in j.parameters.items()
                                                        if k != "params_file"},
-                       "seconds": round(j.seconds, 2)} for j in jobs],
+                       "seconds": round(j.seconds, 2), "reused": j.cached, "key": j.key} for j in jobs],
         "timings": {k: round(v, 2) for k, v in timings.items()},
     }
 
@@ -340,8 +439,67 @@ def build_manifest(params: Params, hashes: dict[str, str], jobs: list[Job], timi
 # ---------------------------------------------------------------- the run
 
 
+class _Lock:
+    """One run at a time per output folder: ``.<period>.lock`` holds the owner's pid.
+    A lock whose process is gone (a crashed run) is taken over."""
+
+    def __init__(self, final: Path):
+        self.path = final.parent / f".{final.name}.lock"
+
+    def __enter__(self):
+        for _ in range(2):
+            try:
+                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+                os.write(fd, str(os.getpid()).encode())
+                os.close(fd)
+                return self
+            except FileExistsError:
+                try:
+                    pid = int(self.path.read_text().strip() or 0)
+                except (OSError, ValueError):
+                    pid = 0
+                if pid and pid != os.getpid() and Path(f"/proc/{pid}").exists():
+                    raise RunBusy(
+                        f"another run (pid {pid}) is writing {self.path.parent / self.path.name[1:-5]}; "
+                        f"wait for it to finish (or remove {self.path} if no run is going on)"
+                    ) from None
+                self.path.unlink(missing_ok=True)  # stale: its run is gone
+        raise RunError(f"could not take the lock {self.path}")
+
+    def __exit__(self, *exc):
+        self.path.unlink(missing_ok=True)
+
+
+class _Log:
+    """Timestamped lines to the run's log file (and to ``echo`` when given)."""
+
+    def __init__(self, echo=None):
+        self.lines: list[str] = []
+        self.echo = echo
+
+    def __call__(self, msg: str) -> None:
+        line = f"{dt.datetime.now().astimezone():%Y-%m-%d %H:%M:%S} {msg}"
+        self.lines.append(line)
+        if self.echo:
+            self.echo(msg)
+
+    def write(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "run.log").write_text("\n".join(self.lines) + "\n", encoding="utf-8")
+
+
+def _select(jobs: list[Job], only: list[str] | None) -> list[Job]:
+    if not only:
+        return jobs
+    chosen = [j for j in jobs if any(tok in j.name for tok in only)]
+    if not chosen:
+        raise RunError(f"--only {','.join(only)} matches no notebook; names: {', '.join(j.name for j in jobs)}")
+    return chosen
+
+
 def run(params_path: str | Path, out_dir: str | Path | None = None, *, workers: int | None = None,
-        log=print) -> RunResult:
+        log=print, only: list[str] | None = None, progress: bool = False, reuse: bool = True,
+        cell_timeout: int | None = None) -> RunResult:
     """Run the whole assessment and publish it atomically.
 
     Parameters
@@ -352,6 +510,19 @@ def run(params_path: str | Path, out_dir: str | Path | None = None, *, workers: 
         Root of the outputs; default ``report.output_dir`` from the params.
     workers : int, optional
         Notebooks executed at once; default: the number of CPU cores.
+    log : callable, optional
+        Receives each progress line (they also go to ``run.log`` beside the outputs).
+    only : list of str, optional
+        Run only the notebooks whose output name contains one of these (e.g.
+        ``["matrix", "profile-asb"]``). The result goes to ``<period>.only/`` and is
+        never published as the assessment.
+    progress : bool
+        Show a progress bar (tqdm) on stderr.
+    reuse : bool, default True
+        Reuse an executed notebook whose notebook, parameters, params file, inputs
+        and library code are all unchanged (cached under ``cache_dir/notebooks``).
+    cell_timeout : int, optional
+        Seconds a cell may run; default ``report.cell_timeout_s``.
 
     Returns
     -------
@@ -367,56 +538,71 @@ def run(params_path: str | Path, out_dir: str | Path | None = None, *, workers: 
 
     t0 = time.perf_counter()
     started = dt.datetime.now().astimezone()
+    say = _Log(log)
     params = load_params(params_path)
     check_kernel(params.report.kernel_name)
     final = output_folder(params, Path(out_dir) if out_dir else None)
     final.parent.mkdir(parents=True, exist_ok=True)
-
-    # Read and validate every input once; the kernels then read the parquet cache.
-    t = time.perf_counter()
-    ds = load_dataset(params)
-    hashes = input_hashes(params)
-    matrix = priority_matrix(ds, params)
-    ranking = matrix["ranking"]
-    timings = {"load_and_rank": time.perf_counter() - t}
-
-    jobs = plan(params, order=list(ranking.index))
-    check_parameters(jobs)
-    build = Path(tempfile.mkdtemp(prefix=f".build-{final.name}-", dir=final.parent))
-    try:
-        log(f"Running {len(jobs)} notebooks for {params.area.name} {params.period.current} "
-            f"({workers or os.cpu_count()} at a time)")
+    with _Lock(final):
+        # Read and validate every input once; the kernels then read the parquet cache.
         t = time.perf_counter()
-        execute(jobs, build / "notebooks", kernel=params.report.kernel_name,
-                timeout=params.report.cell_timeout_s, workers=workers or os.cpu_count() or 1, log=log)
-        timings["notebooks"] = time.perf_counter() - t
-        failed = [j for j in jobs if j.error]
-        if failed:
-            kept = final.parent / f"{final.name}.failed"
-            shutil.rmtree(kept, ignore_errors=True)
-            os.rename(build, kept)
-            lines = [f"{j.name}: {j.error}" for j in failed]
-            raise RunError(
-                f"{len(failed)} notebook(s) failed; nothing was published "
-                f"(executed notebooks kept in {kept}):\n  " + "\n  ".join(lines)
-            )
-        t = time.perf_counter()
-        merged = merge_notebooks([build / "notebooks" / j.name for j in jobs])
-        page = render_html(merged, params, started.strftime("%d %B %Y, %H:%M"))
-        (build / "assessment.html").write_text(page, encoding="utf-8")
-        write_matrix_exports(export_table(matrix, params), build)
-        timings["html"] = time.perf_counter() - t
-        timings["total"] = time.perf_counter() - t0
-        manifest = build_manifest(params, hashes, jobs, timings)
-        manifest["started"] = started.isoformat(timespec="seconds")
-        manifest["finished"] = dt.datetime.now().astimezone().isoformat(timespec="seconds")
-        (build / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-        _publish(build, final)
-    except BaseException:
-        if build.exists():
+        ds = load_dataset(params)
+        hashes = input_hashes(params)
+        matrix = priority_matrix(ds, params)
+        timings = {"load_and_rank": time.perf_counter() - t}
+        jobs = _select(plan(params, order=list(matrix["ranking"].index)), only)
+        check_parameters(jobs)
+        job_keys(jobs, params, hashes, params.report.kernel_name)
+        target = final.parent / f"{final.name}.only" if only else final
+        build = Path(tempfile.mkdtemp(prefix=f".build-{final.name}-", dir=final.parent))
+        try:
+            n = workers or os.cpu_count() or 1
+            say(f"{params.area.name} {params.period.current}: {len(jobs)} notebooks, {n} at a time")
+            t = time.perf_counter()
+            execute(jobs, build / "notebooks", kernel=params.report.kernel_name,
+                    timeout=cell_timeout or params.report.cell_timeout_s, workers=n, log=say,
+                    cache=notebook_cache(params) if reuse else None, progress=progress)
+            timings["notebooks"] = time.perf_counter() - t
+            failed = [j for j in jobs if j.error]
+            if failed:
+                kept = final.parent / f"{final.name}.failed"
+                shutil.rmtree(kept, ignore_errors=True)
+                os.rename(build, kept)
+                lines = [f"{j.name}: {j.error}" for j in failed]
+                say(f"FAILED: {len(failed)} notebook(s); nothing published")
+                say.write(kept)
+                raise RunError(
+                    f"{len(failed)} notebook(s) failed; nothing was published "
+                    f"(executed notebooks and run.log kept in {kept}):\n  " + "\n  ".join(lines)
+                )
+            t = time.perf_counter()
+            merged = merge_notebooks([build / "notebooks" / j.name for j in jobs])
+            page = render_html(merged, params, started.strftime("%d %B %Y, %H:%M"))
+            (build / "assessment.html").write_text(page, encoding="utf-8")
+            write_matrix_exports(export_table(matrix, params), build)
+            timings["html"] = time.perf_counter() - t
+            timings["total"] = time.perf_counter() - t0
+            manifest = build_manifest(params, hashes, jobs, timings)
+            manifest["started"] = started.isoformat(timespec="seconds")
+            manifest["finished"] = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+            manifest["only"] = only or None
+            (build / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+            reused = sum(j.cached for j in jobs)
+            say(f"done in {timings['total']:.1f} s ({reused} of {len(jobs)} notebooks unchanged and reused)")
+            say.write(build)
+            _publish(build, target)
+        except KeyboardInterrupt:
             shutil.rmtree(build, ignore_errors=True)
-        raise
-    return RunResult(final / "assessment.html", final, manifest)
+            raise
+        except OSError as exc:
+            shutil.rmtree(build, ignore_errors=True)
+            what = "the disk is full" if exc.errno == errno.ENOSPC else str(exc)
+            raise OutputError(f"could not write the outputs in {final.parent}: {what}; nothing was published, "
+                           f"the previous assessment is unchanged") from None
+        except BaseException:
+            shutil.rmtree(build, ignore_errors=True)
+            raise
+    return RunResult(target / "assessment.html", target, manifest)
 
 
 def _publish(build: Path, final: Path) -> None:
