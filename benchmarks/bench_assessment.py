@@ -8,10 +8,12 @@ Target: >= 3x faster than the naive way."
 What is measured, both ways on the same params file and in the same invocation:
 
 ours
-    ``python -m csp_analysis.cli run --params P --out <tmpdir>`` as one subprocess: the
-    runner loads and ranks the data, executes every notebook with papermill's Python API
-    (one kernel per notebook, ``--jobs`` at a time, default: the CPU cores), merges them
-    and writes ONE self-contained HTML.
+    ``python -m csp_analysis.cli run --params P --out <tmpdir>`` as one subprocess, with
+    ``--no-reuse`` when the CLI has it (so that every notebook is executed, none copied
+    from the runner's cache of executed notebooks). The runner loads and ranks the data,
+    executes every notebook with papermill's Python API (one kernel per notebook,
+    ``--jobs`` at a time, default: the CPU cores), merges them and writes ONE
+    self-contained HTML.
 naive
     What an analyst would do by hand, one notebook after another: for every notebook
     execution the runner does (``csp_analysis.runner.plan``, in the runner's order), the
@@ -26,7 +28,14 @@ descendant of this script: the runner and its kernels, or papermill with its ker
 then nbconvert. A thread walks the ``/proc/*/stat`` parent links every ~50 ms (no psutil,
 which is not a dependency). Summed RSS counts shared pages (libraries) once per process,
 so it is an upper bound on real memory use; it is the same measure both ways. A process
-that lives less than one polling interval may be missed.
+that lives less than one polling interval may be missed; a child caught between fork and
+exec (same command line as its parent) is skipped, as it shares its parent's pages.
+
+CPU time (user + system of the whole tree, from ``getrusage(RUSAGE_CHILDREN)``) is printed
+too: it is the work each way does, and it hardly moves when other processes compete for
+the cores, unlike wall time. "others busy" is the share of the cores that processes
+outside the measured tree used meanwhile (from ``/proc/stat``): above ~10 % the figures
+are contended, and the parallel runner loses more from that than the sequential naive way.
 
 Before any timing the parquet data cache is warmed once (``load_dataset``), so both ways
 read the same cache and neither pays for parsing the CSVs. ``--repeat N`` runs both ways
@@ -41,6 +50,7 @@ import datetime as dt
 import json
 import os
 import platform
+import resource
 import subprocess
 import sys
 import tempfile
@@ -57,13 +67,23 @@ if str(ROOT) not in sys.path:
 
 BIN = Path(sys.executable).parent  # the venv's bin/ (not resolved: it may be a symlink)
 PAGE = os.sysconf("SC_PAGE_SIZE")
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _busy_cpu() -> float:
+    """CPU seconds spent by the whole machine (all processes, all cores) since boot."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    idle = v[3] + (v[4] if len(v) > 4 else 0)  # idle + iowait
+    return (sum(v[:8]) - idle) / TICK
 
 
 # ---------------------------------------------------------------- peak memory
 
 
-def _descendants(root: int) -> list[int]:
-    """Every live descendant of ``root`` (not ``root`` itself), from /proc parent links."""
+def _descendants(root: int) -> list[tuple[int, int]]:
+    """Every live descendant of ``root`` (not ``root`` itself) as (pid, ppid), from the
+    parent links in /proc."""
     children: dict[int, list[int]] = defaultdict(list)
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
@@ -78,10 +98,19 @@ def _descendants(root: int) -> list[int]:
         children[int(fields[1])].append(int(entry.name))
     out, stack = [], [root]
     while stack:
-        for child in children.get(stack.pop(), ()):
-            out.append(child)
+        parent = stack.pop()
+        for child in children.get(parent, ()):
+            out.append((child, parent))
             stack.append(child)
     return out
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read()
+    except OSError:
+        return b""
 
 
 def _rss(pid: int) -> int:
@@ -93,7 +122,9 @@ def _rss(pid: int) -> int:
 
 
 class PeakRSS:
-    """Context manager: peak summed RSS of this process's descendants while it is open."""
+    """Context manager: peak summed RSS of this process's descendants while it is open,
+    their CPU time (user + system, of the descendants reaped meanwhile), and the CPU time
+    the rest of the machine used meanwhile."""
 
     def __init__(self, interval: float = 0.05):
         self.root = os.getpid()
@@ -103,9 +134,14 @@ class PeakRSS:
         self.samples = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
+        self.cpu = self.others = 0.0
 
     def _sample(self) -> None:
-        pids = _descendants(self.root)
+        tree = _descendants(self.root)
+        cmd = {p: _cmdline(p) for p in {self.root, *(x for pair in tree for x in pair)}}
+        # A child caught between fork and exec is a copy of its parent sharing its pages:
+        # skip it, or the parent's memory would be counted twice.
+        pids = [p for p, parent in tree if cmd[p] != cmd[parent]]
         total = sum(_rss(p) for p in pids)
         self.samples += 1
         if total > self.peak:
@@ -116,13 +152,24 @@ class PeakRSS:
             self._sample()
             self._stop.wait(self.interval)
 
+    @staticmethod
+    def _children_cpu() -> float:
+        ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return ru.ru_utime + ru.ru_stime
+
     def __enter__(self) -> Self:
+        self._cpu0 = self._children_cpu()
+        self._busy0, self._self0 = _busy_cpu(), time.process_time()
         self._thread.start()
         return self
 
     def __exit__(self, *exc) -> None:
         self._stop.set()
         self._thread.join()
+        self.cpu = self._children_cpu() - self._cpu0
+        # what the rest of the machine used meanwhile (other users, tests, ...)
+        self.others = max(0.0, _busy_cpu() - self._busy0 - self.cpu
+                          - (time.process_time() - self._self0))
 
 
 # ---------------------------------------------------------------- the two ways
@@ -133,6 +180,8 @@ class Measure:
     wall: float  # seconds
     peak: int  # bytes
     peak_procs: int
+    cpu: float = 0.0  # user + system seconds of the whole tree
+    others: float = 0.0  # CPU seconds used meanwhile by processes outside the tree
     detail: dict[str, float] = field(default_factory=dict)
     per_notebook: dict[str, float] = field(default_factory=dict)  # seconds, by output name
 
@@ -147,13 +196,21 @@ def _check(proc: subprocess.CompletedProcess, what: str) -> None:
         raise BenchError(f"{what} failed (exit {proc.returncode}):\n{tail}")
 
 
-def run_ours(params_path: Path, jobs: int | None) -> Measure:
+def _run_flags() -> list[str]:
+    """Flags that make ``csp-assess run`` execute every notebook: the runner reuses
+    unchanged executed notebooks from its cache by default, which would time a copy."""
+    cmd = [sys.executable, "-m", "csp_analysis.cli", "run", "--help"]
+    helptext = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False).stdout
+    return ["--no-reuse"] if "--no-reuse" in helptext else []
+
+
+def run_ours(params_path: Path, jobs: int | None, flags: list[str]) -> Measure:
     from csp_analysis.config import load_params
     from csp_analysis.runner import output_folder
 
     with tempfile.TemporaryDirectory(prefix="bench-ours-") as tmp:
         cmd = [sys.executable, "-m", "csp_analysis.cli", "run", "--params", str(params_path),
-               "--out", tmp]
+               "--out", tmp, *flags]
         if jobs:
             cmd += ["--jobs", str(jobs)]
         with PeakRSS() as mem:
@@ -167,7 +224,11 @@ def run_ours(params_path: Path, jobs: int | None) -> Measure:
         detail = {k: timings[k] for k in ("load_and_rank", "notebooks", "html") if k in timings}
         detail["process start + imports + publish"] = wall - timings.get("total", wall)
         per = {nb["file"]: nb["seconds"] for nb in manifest.get("notebooks", [])}
-    return Measure(wall, mem.peak, mem.peak_procs, detail, per)
+        reused = [nb["file"] for nb in manifest.get("notebooks", []) if nb.get("reused")]
+        if reused:
+            raise BenchError(f"the runner reused {len(reused)} notebook(s) instead of executing "
+                             f"them ({', '.join(reused[:3])}...): not a full run")
+    return Measure(wall, mem.peak, mem.peak_procs, mem.cpu, mem.others, detail, per)
 
 
 def run_naive(jobs: list, kernel: str) -> Measure:
@@ -198,7 +259,7 @@ def run_naive(jobs: list, kernel: str) -> Measure:
             if not out.with_suffix(".html").exists():
                 raise BenchError(f"nbconvert wrote no {out.with_suffix('.html').name}")
         wall = time.perf_counter() - t0
-    return Measure(wall, mem.peak, mem.peak_procs,
+    return Measure(wall, mem.peak, mem.peak_procs, mem.cpu, mem.others,
                    {f"papermill CLI (x{len(jobs)})": pm_total,
                     f"nbconvert CLI (x{len(jobs)})": nbc_total}, per)
 
@@ -208,6 +269,11 @@ def run_naive(jobs: list, kernel: str) -> Measure:
 
 def _mb(n: int) -> str:
     return f"{n / 2**20:,.0f} MB"
+
+
+def _others(m: Measure) -> float:
+    """Share of the machine's cores used by processes outside the measured tree."""
+    return m.others / (m.wall * (os.cpu_count() or 1))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -232,10 +298,15 @@ def main(argv: list[str] | None = None) -> int:
     t = time.perf_counter()
     ds = load_dataset(params)  # warms the parquet cache that both ways read
     warm = time.perf_counter() - t
-    order = list(priority_matrix(ds, params)["ranking"].index)  # the runner's order
+    try:  # the runner's order (profiles by rank); the count is the same either way
+        order = list(priority_matrix(ds, params)["ranking"].index)
+    except Exception as exc:  # noqa: BLE001 - only the order of the naive runs depends on it
+        print(f"  (ranking failed, {type(exc).__name__}: {exc}; using the params order)")
+        order = None
     jobs = plan(params, order=order)
     del ds
 
+    flags = _run_flags()
     n = len(jobs)
     shown = params_path.relative_to(ROOT) if params_path.is_relative_to(ROOT) else params_path
     print(f"Benchmark of the full assessment: {shown}")
@@ -244,6 +315,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{n} notebook executions, best of {args.repeat}")
     print(f"  data cache warmed once before timing ({Path(params.cache_dir)}, {warm:.1f} s): "
           f"both ways read the same parquet cache")
+    if flags:
+        print(f"  ours runs with {' '.join(flags)}: every notebook is executed, as in the naive way")
     print("  peak memory = largest summed RSS of the process tree (runner + kernels, or "
           "papermill + kernel / nbconvert), sampled every 50 ms")
 
@@ -253,13 +326,17 @@ def main(argv: list[str] | None = None) -> int:
         for i in range(args.repeat):
             tag = f" {i + 1}/{args.repeat}" if args.repeat > 1 else ""
             print(f"\nours{tag}: csp-assess run ...", flush=True)
-            ours.append(run_ours(params_path, args.jobs))
-            print(f"  {ours[-1].wall:.1f} s, peak {_mb(ours[-1].peak)}", flush=True)
+            ours.append(run_ours(params_path, args.jobs, flags))
+            m = ours[-1]
+            print(f"  {m.wall:.1f} s, CPU {m.cpu:.1f} s, peak {_mb(m.peak)}; other processes "
+                  f"used {_others(m):.0%} of the cores meanwhile", flush=True)
             if not args.skip_naive:
                 print(f"naive{tag}: papermill CLI + nbconvert CLI x {n}, one after another ...",
                       flush=True)
                 naive.append(run_naive(jobs, params.report.kernel_name))
-                print(f"  {naive[-1].wall:.1f} s, peak {_mb(naive[-1].peak)}", flush=True)
+                m = naive[-1]
+                print(f"  {m.wall:.1f} s, CPU {m.cpu:.1f} s, peak {_mb(m.peak)}; other processes "
+                      f"used {_others(m):.0%} of the cores meanwhile", flush=True)
     except BenchError as exc:
         print(f"bench: error: {exc}", file=sys.stderr)
         return 1
@@ -269,10 +346,11 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(("naive (papermill + nbconvert CLIs)", min(naive, key=lambda m: m.wall)))
     w = max(len(r[0]) for r in rows)
     print()
-    print(f"{'':<{w}}  {'wall':>9}  {'per notebook':>12}  {'peak RSS':>9}  {'procs at peak':>13}")
+    print(f"{'':<{w}}  {'wall':>9}  {'per notebook':>12}  {'CPU time':>9}  {'peak RSS':>9}  "
+          f"{'procs at peak':>13}  {'others busy':>11}")
     for label, m in rows:
-        print(f"{label:<{w}}  {m.wall:>7.1f} s  {m.wall / n:>10.2f} s  {_mb(m.peak):>9}  "
-              f"{m.peak_procs:>13}")
+        print(f"{label:<{w}}  {m.wall:>7.1f} s  {m.wall / n:>10.2f} s  {m.cpu:>7.1f} s  "
+              f"{_mb(m.peak):>9}  {m.peak_procs:>13}  {_others(m):>11.0%}")
     for label, m in rows:
         parts = ", ".join(f"{k} {v:.1f} s" for k, v in m.detail.items())
         print(f"  {label.split()[0]}: {parts}")
@@ -283,12 +361,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.repeat > 1:
         print("  all runs (s): ours " + " ".join(f"{m.wall:.1f}" for m in ours)
               + ("; naive " + " ".join(f"{m.wall:.1f}" for m in naive) if naive else ""))
+    busy = max(_others(m) for _, m in rows)
+    if busy > 0.10:
+        print(f"  caution: other processes kept up to {busy:.0%} of the cores busy during a "
+              f"measured run; the parallel runner loses most from that. Rerun on an idle machine.")
     print()
     if naive:
         o, v = rows[0][1], rows[1][1]
         ratio = v.wall / o.wall
         print(f"peak memory: ours {_mb(o.peak)}, naive {_mb(v.peak)} "
               f"(ours / naive = {o.peak / v.peak:.1f}x)")
+        print(f"CPU time: naive / ours = {v.cpu / o.cpu:.1f}x (work saved, whatever the load)")
         print(f"target >= 3x: {'met' if ratio >= 3 else 'NOT met'} ({ratio:.2f}x)")
         print(f"speed-up: {ratio:.1f}x (naive {v.wall:.1f} s / ours {o.wall:.1f} s)")
     else:
