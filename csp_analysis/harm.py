@@ -18,7 +18,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from scipy.stats import kendalltau
 
 from csp_analysis.config import Params
 from csp_analysis.data import Dataset
@@ -241,6 +240,8 @@ def index_disagreement(totals: pd.DataFrame) -> pd.DataFrame:
                 })
     out = pd.DataFrame(rows, columns=["higher_on_cchi", "higher_on_css", "cchi_ratio", "css_ratio",
                                       "sentence"])
+    from scipy.stats import kendalltau
+
     tau = kendalltau(a.to_numpy(), b.to_numpy()).statistic if len(pr) > 1 else float("nan")
     out.attrs["kendall_tau"] = float(tau)
     out.attrs["agree"] = out.empty

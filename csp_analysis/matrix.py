@@ -418,7 +418,7 @@ def movement(last_year_rank, this_rank) -> str:
     return "=" if d == 0 else (f"▲ {d}" if d > 0 else f"▼ {-d}")
 
 
-def priority_matrix(ds: Dataset, params: Params) -> dict[str, pd.DataFrame]:
+def priority_matrix(ds: Dataset, params: Params, *, cache: bool = True) -> dict[str, pd.DataFrame]:
     """Everything the matrix notebook and the summary show.
 
     Returns
@@ -428,7 +428,14 @@ def priority_matrix(ds: Dataset, params: Params) -> dict[str, pd.DataFrame]:
         (rank, priority, score, confidence, movement, reason, p_top3, 90% rank
         interval, robustness), ``sensitivity``, and ``hidden``: the priorities whose
         sensitive headline is too small to show (disclosure control).
+
+    With ``cache`` (default) the result is computed once per assessment and shared
+    by every notebook through :mod:`csp_analysis.memo`.
     """
+    if cache:
+        from csp_analysis.memo import memoized
+
+        return memoized(params, "priority_matrix", lambda: priority_matrix(ds, params, cache=False))
     mx = params.matrix
     weights = mx.weights
     m = measures(ds, params)

@@ -152,7 +152,9 @@ def overview_intro(totals, comp, params) -> str:
     cur, prev = str(params.period.current), str(params.period.previous)
     vb = totals["victim_based_crime"]
     rec = None
-    if cur in vb.index and prev in vb.index:
+    if "Victim-based crime" in comp.attrs:
+        rec = comp.attrs["Victim-based crime"]
+    elif cur in vb.index and prev in vb.index:
         from csp_analysis.stats import compare_periods
 
         rec = compare_periods(int(vb[cur]), int(vb[prev]))

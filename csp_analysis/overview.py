@@ -32,11 +32,18 @@ def annual_totals(ds: Dataset) -> pd.DataFrame:
     return out
 
 
-def category_comparison(ds: Dataset, current: FinancialYear, previous: FinancialYear) -> pd.DataFrame:
+def category_comparison(ds: Dataset, current: FinancialYear, previous: FinancialYear, *,
+                        params=None) -> pd.DataFrame:
     """Year-on-year test for every police.uk category (stable taxonomy) in the area.
 
-    Only months present in both years are compared (like for like).
+    Only months present in both years are compared (like for like). With ``params``
+    the result is computed once per assessment (:mod:`csp_analysis.memo`).
     """
+    if params is not None:
+        from csp_analysis.memo import memoized
+
+        return memoized(params, f"categories-{current}-{previous}",
+                        lambda: category_comparison(ds, current, previous))
     df = ds.area_police
     cur = df[(df["month"] >= current.first_month) & (df["month"] <= current.last_month)]
     prev = df[(df["month"] >= previous.first_month) & (df["month"] <= previous.last_month)]
@@ -49,6 +56,8 @@ def category_comparison(ds: Dataset, current: FinancialYear, previous: Financial
     out = compare_periods(c, p)
     out.index.name = "category"
     out["months"] = len(common)
+    # victim-based crime as a whole, same months (attrs travel with the cached frame)
+    out.attrs["Victim-based crime"] = compare_periods(len(victim_based(cur)), len(victim_based(prev)))
     return out
 
 

@@ -17,7 +17,6 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy.stats import chi2, poisson
 
 ABOVE, WITHIN, BELOW = "above", "within", "below"
 LEVELS = (0.95, 0.998)
@@ -117,6 +116,8 @@ def poisson_limit(expected, p: float) -> np.ndarray:
     probability F(r) reaches p, the limit is r - a, a = (F(r) - p) / (F(r) - F(r-1)).
     """
     mu = np.asarray(expected, dtype=float)
+    from scipy.stats import poisson
+
     r = poisson.ppf(p, mu)
     f_r = poisson.cdf(r, mu)
     f_r1 = poisson.cdf(r - 1, mu)
@@ -142,6 +143,8 @@ def overdispersion(z, *, winsor: float = WINSOR) -> tuple[float, bool]:
     lo, hi = np.quantile(z, [winsor, 1 - winsor])
     zw = np.clip(z, lo, hi)
     phi = float(np.mean(zw * zw))
+    from scipy.stats import chi2
+
     return phi, bool(n * phi > chi2.ppf(0.95, n - 1))
 
 

@@ -86,27 +86,65 @@ def source_label(source: str) -> str:
 # ------------------------------------------------------------------ trend, limits, forecast
 
 
+def analyse(ds, params: Params, priority: Priority, *, cache: bool = True) -> dict:
+    """Every statistic of one priority's profile, computed once per assessment.
+
+    Returns
+    -------
+    dict
+        ``monthly`` (indicator series), ``comp`` (year-on-year tests), and for the
+        headline: ``trend``, ``limits`` (XmR control limits), ``exceptions``,
+        ``seasonal`` (summary) and ``forecast`` (None with fewer than 12 months), and
+        ``places``: current-year ``lsoa`` and ``ward`` hotspot tables and the
+        ``concentration`` (None when no headline source has an LSOA).
+    """
+    if cache:
+        from csp_analysis.memo import memoized
+
+        return memoized(params, f"profile-{priority.id}", lambda: analyse(ds, params, priority, cache=False))
+    from csp_analysis import stats
+    from csp_analysis.indicators import annual_comparison, priority_monthly
+
+    monthly = priority_monthly(ds, priority)
+    out = {"monthly": monthly,
+           "comp": annual_comparison(monthly, params.period.current, params.period.previous),
+           "trend": None, "limits": None, "exceptions": None, "seasonal": None, "forecast": None,
+           "places": None}
+    rows = headline_rows(ds, priority, params)
+    if rows is not None and not rows.empty:
+        from csp_analysis import places
+
+        lsoa = places.hotspots(rows, ds.lsoa, n=None, level="lsoa")
+        out["places"] = {
+            "lsoa": lsoa,
+            "ward": places.hotspots(rows, ds.lsoa, n=None, level="ward"),
+            "concentration": places.concentration(lsoa["count"], areas=ds.lsoa["lsoa_code"]),
+        }
+    s = monthly["headline"].dropna()
+    if len(s) >= 12:
+        limits = stats.control_limits(s, kind="xmr")
+        out.update(trend=stats.trend(s), limits=limits, exceptions=stats.exceptions(limits),
+                   seasonal=stats.seasonal_summary(s), forecast=stats.forecast(s))
+    return out
+
+
 def _headline_sensitive(priority: Priority) -> bool:
     return any(i.headline and i.sensitive for i in priority.indicators)
 
 
-def trend_chart(monthly: pd.DataFrame, priority: Priority, params: Params):
+def trend_chart(a: dict, priority: Priority, params: Params):
     """Headline monthly counts with XmR control limits, exceptions and a 12-month forecast.
 
-    Returns (figure, alt text), or None when the headline may not be drawn (small
-    sensitive numbers) or has fewer than 12 months.
+    ``a`` is :func:`analyse`'s result. Returns (figure, alt text), or None when the
+    headline may not be drawn (small sensitive numbers) or has fewer than 12 months.
     """
-    from csp_analysis import stats
-
-    s = monthly["headline"].dropna()
+    s = a["monthly"]["headline"].dropna()
     thr = params.report.suppression_threshold
-    if len(s) < 12 or not chartable(s, _headline_sensitive(priority), thr):
+    if a["limits"] is None or not chartable(s, _headline_sensitive(priority), thr):
         return None
-    limits = stats.control_limits(s, kind="xmr")
-    exc = stats.exceptions(limits)
-    fc = stats.forecast(s)
+    limits, exc, fc = a["limits"], a["exceptions"], a["forecast"]
     fig, ax = plt.subplots(figsize=(8.5, 3.6))
-    plots.control_chart(limits, exc, fc, ax=ax, title=_trend_title(s, priority))
+    plots.control_chart(limits, exc, fc, ax=ax, title=_trend_title(a["trend"], priority))
     outside = exc[exc["rule"] == "outside the control limits"]
     alt = (
         f"Control chart of monthly {indicator_labels(priority)['headline']}, {s.index.min():%B %Y} to "
@@ -118,23 +156,18 @@ def trend_chart(monthly: pd.DataFrame, priority: Priority, params: Params):
     return fig, alt
 
 
-def _trend_title(s: pd.Series, priority: Priority) -> str:
-    from csp_analysis import stats
-
-    t = stats.trend(s)
+def _trend_title(t: dict, priority: Priority) -> str:
     if t["verdict"] in ("rising", "falling"):
         return f"{priority.name}: {t['verdict']} by {abs(t['annual_pct_change']):.1f}% a year"
     return f"{priority.name}: no significant trend over {t['months']} months"
 
 
-def trend_findings(monthly: pd.DataFrame, priority: Priority, params: Params) -> str:
-    """Bullets: long-term trend, unusual months, seasonality and the forecast."""
-    from csp_analysis import stats
-
-    s = monthly["headline"].dropna()
-    if len(s) < 12:
+def trend_findings(a: dict, priority: Priority, params: Params) -> str:
+    """Bullets: long-term trend, unusual months, seasonality and the forecast (from :func:`analyse`)."""
+    s = a["monthly"]["headline"].dropna()
+    if a["trend"] is None:
         return f"- Fewer than 12 months of data ({len(s)}): no trend, seasonality or forecast."
-    t = stats.trend(s)
+    t = a["trend"]
     hidden = not chartable(s, _headline_sensitive(priority), params.report.suppression_threshold)
     span = f"{t['first_month']:%B %Y} to {t['last_month']:%B %Y}"
     model = "negative binomial" if "negative" in t["model"] else t["model"].replace("poisson", "Poisson")
@@ -146,19 +179,19 @@ def trend_findings(monthly: pd.DataFrame, priority: Priority, params: Params) ->
         ]
     else:
         lines = [f"- **Long-term trend ({span})**: no significant trend ({model} model, {narrative.fmt_p(t['p_value'])})."]
-    exc = stats.exceptions(stats.control_limits(s, kind="xmr"))
+    exc = a["exceptions"]
     if exc.empty:
         lines.append("- **Unusual months**: none; every month was within the control limits.")
     elif hidden:
         lines.append(f"- **Unusual months**: {len(exc)} signal(s) (values not shown: small numbers).")
     else:
         lines.append("- **Unusual months**: " + "; ".join(exc["description"].str.rstrip(".")) + ".")
-    season = stats.seasonal_summary(s)
+    season = a["seasonal"]
     if season.get("seasonal") in (True, "yes"):
         lines.append(f"- **Seasonality**: {season['sentence']}")
     else:
         lines.append("- **Seasonality**: no clear seasonal pattern.")
-    fc = stats.forecast(s)
+    fc = a["forecast"]
     if not hidden:
         lines.append(
             f"- **Next 12 months**: about {fc['forecast'].mean():,.0f} a month expected "
@@ -188,22 +221,18 @@ def headline_rows(ds, priority: Priority, params: Params) -> pd.DataFrame | None
     return pd.concat(frames, ignore_index=True) if frames else None
 
 
-def places_section(ds, priority: Priority, params: Params, boundaries: dict | None):
-    """Map, ward table and concentration sentence for the current year, or None.
+def places_section(a: dict, priority: Priority, params: Params, boundaries: dict | None):
+    """Map, ward table and concentration sentence for the current year (from
+    :func:`analyse`), or None.
 
     Sensitive priorities: areas with fewer than the threshold are not shown (grey on
     the map, left out of the table), and no count is printed.
     """
-    from csp_analysis import places
-
-    rows = headline_rows(ds, priority, params)
-    if rows is None or rows.empty:
+    if a["places"] is None:
         return None
     thr = params.report.suppression_threshold
     sensitive = _headline_sensitive(priority)
-    lsoa = places.hotspots(rows, ds.lsoa, n=None, level="lsoa")
-    ward = places.hotspots(rows, ds.lsoa, n=None, level="ward")
-    conc = places.concentration(lsoa["count"], areas=ds.lsoa["lsoa_code"])
+    lsoa, ward, conc = a["places"]["lsoa"], a["places"]["ward"], a["places"]["concentration"]
     cur = str(params.period.current)
     top10 = conc.loc[0.10]
     sentence = (

@@ -23,10 +23,11 @@ DPI = 96
 def setup() -> None:
     """House style and quiet output for a notebook kernel."""
     import matplotlib
-    import seaborn as sns
+    import matplotlib.pyplot as plt
 
     warnings.filterwarnings("ignore")
-    sns.set_theme(context="notebook", style="whitegrid", palette="colorblind")
+    # seaborn's whitegrid / notebook / colorblind theme, as shipped with matplotlib
+    plt.style.use(["seaborn-v0_8-whitegrid", "seaborn-v0_8-notebook", "seaborn-v0_8-colorblind"])
     matplotlib.rcParams.update(
         {
             "figure.figsize": (8.5, 3.6),

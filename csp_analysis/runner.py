@@ -39,6 +39,7 @@ from pathlib import Path
 import nbformat
 
 from csp_analysis.config import Params, load_params
+from csp_analysis.memo import code_hash
 from csp_analysis.report import slug
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -240,16 +241,6 @@ def notebook_cache(params: Params) -> Path:
     return Path(params.cache_dir) / "notebooks"
 
 
-def _code_hash() -> str:
-    """Hash of the package's code and templates: a change to the library reruns every notebook."""
-    h = hashlib.sha256()
-    pkg = Path(__file__).resolve().parent
-    for f in sorted(list(pkg.rglob("*.py")) + list(pkg.rglob("templates/*"))):
-        h.update(f.relative_to(pkg).as_posix().encode())
-        h.update(f.read_bytes())
-    return h.hexdigest()
-
-
 def job_keys(jobs: list[Job], params: Params, input_hashes: dict[str, str], kernel: str) -> None:
     """Give each job the content hash of what its output depends on: the notebook's
     source, its parameters, the params file, every input file and the library code."""
@@ -257,7 +248,7 @@ def job_keys(jobs: list[Job], params: Params, input_hashes: dict[str, str], kern
         {
             "params": hashlib.sha256(Path(params.source_file).read_bytes()).hexdigest(),
             "inputs": sorted(input_hashes.values()),
-            "code": _code_hash(),
+            "code": code_hash(),
             "kernel": kernel,
         },
         sort_keys=True,
@@ -533,6 +524,7 @@ def run(params_path: str | Path, out_dir: str | Path | None = None, *, workers: 
     ------
     csp_analysis.config.ParamsError, csp_analysis.sources.InputError, RunError
     """
+    from csp_analysis import overview, profile
     from csp_analysis.data import input_hashes, load_dataset
     from csp_analysis.matrix import export_table, priority_matrix
 
@@ -549,6 +541,9 @@ def run(params_path: str | Path, out_dir: str | Path | None = None, *, workers: 
         ds = load_dataset(params)
         hashes = input_hashes(params)
         matrix = priority_matrix(ds, params)
+        for p in params.priorities:  # each profile kernel reads its statistics from the cache
+            profile.analyse(ds, params, p)
+        overview.category_comparison(ds, params.period.current, params.period.previous, params=params)
         timings = {"load_and_rank": time.perf_counter() - t}
         jobs = _select(plan(params, order=list(matrix["ranking"].index)), only)
         check_parameters(jobs)

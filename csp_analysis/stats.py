@@ -25,12 +25,8 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from scipy.stats import beta, chi2, norm, poisson
-from scipy.stats import f as f_dist
-from statsmodels.discrete.discrete_model import NegativeBinomial
-from statsmodels.genmod import families
-from statsmodels.genmod.generalized_linear_model import GLM
-from statsmodels.stats.rates import test_poisson_2indep
+# scipy and statsmodels are imported inside the functions that use them: they cost a
+# notebook kernel over a second to import, and kernels that read cached results need neither.
 
 INCREASE = "significant increase"
 DECREASE = "significant decrease"
@@ -55,6 +51,8 @@ def _ratio_ci(c1: int, e1: float, c2: int, e2: float, alpha: float) -> tuple[flo
     Given the total n = c1 + c2, c1 is binomial with p = R·e1 / (R·e1 + e2); the
     Clopper-Pearson limits of p map to limits of R. Zeros give 0 or infinity.
     """
+    from scipy.stats import beta
+
     n = c1 + c2
     if n == 0:
         return (math.nan, math.nan)
@@ -79,6 +77,9 @@ def _etest_pvalue(c1: int, e1: float, c2: int, e2: float) -> float:
     null Poisson distributions falls below 1e-20, so the p-value is the same to
     rounding (tested to 1e-13) and the test runs 10-20 times faster. Results are cached.
     """
+    from scipy.stats import poisson
+    from statsmodels.stats.rates import test_poisson_2indep
+
     rate = (c1 + c2) / (e1 + e2)
     m1, m2 = e1 * rate, e2 * rate
     top = max(poisson.isf(1e-13, max(m1, m2)), 100)
@@ -231,6 +232,10 @@ def _trend_design(index: pd.DatetimeIndex, seasonal: bool) -> tuple[np.ndarray, 
 
 
 def _trend_one(series, exposure, alpha, seasonal, threshold) -> dict:
+    from statsmodels.discrete.discrete_model import NegativeBinomial
+    from statsmodels.genmod import families
+    from statsmodels.genmod.generalized_linear_model import GLM
+
     s = _as_monthly(series)
     n = len(s)
     rec = dict.fromkeys(TREND_FIELDS, math.nan)
@@ -291,10 +296,14 @@ def _trend_one(series, exposure, alpha, seasonal, threshold) -> dict:
 
 
 def _norm_ppf(q):
+    from scipy.stats import norm
+
     return norm.ppf(q)
 
 
 def _norm_sf(x):
+    from scipy.stats import norm
+
     return norm.sf(x)
 
 
@@ -610,6 +619,9 @@ def seasonal_summary(series, *, alpha: float = 0.05, period: int = 12) -> dict:
         year), ``p_value``, ``seasonal`` (bool) and ``sentence``, e.g. "Counts peak
         in July (18% above an average month) and are lowest in February (21% below)."
     """
+    from scipy.stats import chi2
+    from scipy.stats import f as f_dist
+
     prof = seasonality(series, period=period)
     rec = {"years": 0, "peak_month": None, "peak_index": math.nan, "trough_month": None,
            "trough_index": math.nan, "range_pct": math.nan, "statistic": math.nan,

@@ -1,0 +1,59 @@
+"""Results computed once per assessment and shared by every notebook kernel.
+
+The runner computes the priority matrix (and each priority's statistics) before it
+starts the kernels; each kernel then reads them from disk instead of computing them
+again (and without importing scipy and statsmodels). Results are pickled under
+``cache_dir/results/``, keyed by the validated params, every input file and the
+library code, so a change to any of them recomputes. Safe to delete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+from pathlib import Path
+
+from csp_analysis.config import Params
+
+
+def code_hash() -> str:
+    """Hash of the package's code and templates: a change to the library recomputes everything."""
+    h = hashlib.sha256()
+    pkg = Path(__file__).resolve().parent
+    for f in sorted(list(pkg.rglob("*.py")) + list(pkg.rglob("templates/*"))):
+        h.update(f.relative_to(pkg).as_posix().encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def _key(params: Params, name: str) -> str:
+    from csp_analysis.data import input_hashes
+
+    payload = {
+        "name": name,
+        "params": params.model_dump_json(exclude={"source_file"}),
+        "inputs": sorted(input_hashes(params).values()),
+        "code": code_hash(),
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def memoized(params: Params, name: str, compute):
+    """``compute()``'s result, from ``cache_dir/results`` when this assessment computed it before."""
+    folder = Path(params.cache_dir) / "results"
+    path = folder / f"{name}-{_key(params, name)}.pkl"
+    if path.exists():
+        try:
+            with open(path, "rb") as f:
+                return pickle.load(f)
+        except (OSError, pickle.UnpicklingError, EOFError):
+            pass  # unreadable: compute again
+    result = compute()
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f".{path.name}.{os.getpid()}.tmp"
+    with open(tmp, "wb") as f:
+        pickle.dump(result, f, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+    return result
