@@ -31,7 +31,6 @@ from pathlib import Path
 import pandas as pd
 
 from csp_analysis.config import Params, input_files
-from csp_analysis.schemas import check_table
 from csp_analysis.sources import (
     REJECT_COLUMNS,
     SOURCE_NAMES,
@@ -41,10 +40,13 @@ from csp_analysis.sources import (
     Scope,
     concat_rejects,
 )
-from csp_analysis.sources.lookups import population_for_year, read_lsoa_lookup_result, read_population_result
-from csp_analysis.sources.partner import SPECS, read_partner
-from csp_analysis.sources.police_uk import force_slug, read_outcomes, read_police_uk
-from csp_analysis.sources.stats19 import read_stats19_both
+from csp_analysis.sources.lookups import (
+    population_for_year,
+    read_lsoa_lookup_result,
+    read_population_result,
+)
+# The readers (pandera, the CSV machinery) are imported where inputs are parsed: a kernel
+# that reads the parquet cache never needs them.
 
 CACHE_VERSION = "3"  # bump when a reader's output changes shape (the code's hash is in the key too)
 HISTORY_YEARS = 5  # financial years in the data window, ending with the assessed year
@@ -224,6 +226,13 @@ class _Collector:
 def _read_all(params: Params, *, collect: bool = False) -> Dataset:
     """Read every input. ``collect``: return what could be read, with the problems,
     instead of raising InputError on the first unusable input."""
+    from csp_analysis.sources.partner import SPECS
+    from csp_analysis.sources.partner import read_partner
+    from csp_analysis.sources.police_uk import force_slug
+    from csp_analysis.sources.police_uk import read_outcomes
+    from csp_analysis.sources.police_uk import read_police_uk
+    from csp_analysis.sources.stats19 import read_stats19_both
+
     c = _Collector()
     start, end = data_window(params)
     lookup_res = c.run("lsoa_lookup", read_lsoa_lookup_result, params.data.lsoa_lookup)
@@ -386,6 +395,9 @@ def _coverage(ds: Dataset, params: Params) -> pd.DataFrame:
     (a month with no row in the area then counts 0). Monthly aggregates: when a
     row for the month was supplied. Incident lists: when any incident falls in it.
     """
+    from csp_analysis.sources.partner import SPECS
+    from csp_analysis.sources.police_uk import force_slug
+
     months = assessment_months(params)
     out = []
     for source, df in [("police_uk", ds.area_police), *ds.partner.items()]:
@@ -421,6 +433,8 @@ def _indicator_sources(params: Params) -> set[str]:
 
 def _problems(raw: list[tuple[str, Problem]], ds: Dataset, params: Params) -> pd.DataFrame:
     """Every problem: the readers' own, plus coverage and reject-rate findings."""
+    from csp_analysis.sources.partner import SPECS
+
     rows = [(s, p) for s, p in raw]
     used = _indicator_sources(params)
     cur, prev = params.period.current, params.period.previous
@@ -491,6 +505,8 @@ def _source_file(params: Params, source: str) -> str:
 
 def _check(ds: Dataset) -> None:
     """The tables honour their contracts (schemas.py); a failure is a bug, not a user error."""
+    from csp_analysis.schemas import check_table
+
     check_table("police_uk", ds.police)
     if len(ds.police_counts):
         check_table("police_counts", ds.police_counts)
@@ -577,4 +593,4 @@ def _read_cache(folder: Path) -> Dataset:
     return Dataset(partner=partner, meta=json.loads((folder / "meta.json").read_text()), **frames)
 
 
-__all__ = ["Dataset", "load_dataset", "input_hashes", "data_window", "assessment_months", "REJECT_COLUMNS"]
+__all__ = ["REJECT_COLUMNS", "Dataset", "assessment_months", "data_window", "input_hashes", "load_dataset"]

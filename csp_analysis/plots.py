@@ -1,8 +1,8 @@
 """House-style charts. Each takes aggregated data (never raw rows) and ``ax=``, and returns the Axes.
 
-seaborn is imported only where a chart needs it (the heatmap): importing it costs a notebook
-kernel over a second, and the house theme is seaborn's, applied through matplotlib's own
-copies of the seaborn styles (see :func:`csp_analysis.report.setup`).
+The house theme is seaborn's (whitegrid, colour-blind palette), applied through matplotlib's
+own copies of the seaborn styles (see :func:`csp_analysis.report.setup`): importing seaborn
+itself costs every notebook kernel over a second.
 """
 
 from __future__ import annotations
@@ -83,17 +83,20 @@ def year_on_year(comp: pd.DataFrame, *, previous: str, current: str, title: str,
 
 
 def score_heatmap(scores: pd.DataFrame, *, title: str, ax=None):
-    """Priorities × criteria, 1-5; missing evidence shown blank and labelled."""
+    """Priorities × criteria, 1-5 (darker = higher); missing evidence left blank and labelled "–"."""
     ax = _ax(ax, (8.5, 0.45 * len(scores) + 1.5))
-    annot = scores.map(lambda v: "–" if pd.isna(v) else f"{v:.0f}")
-    import seaborn as sns
-
-    sns.heatmap(scores.astype(float), vmin=1, vmax=5, cmap="viridis_r", annot=annot, fmt="",
-                cbar_kws={"label": "score (1 low – 5 high)"}, linewidths=0.5, ax=ax)
+    data = scores.astype(float).to_numpy()
+    cmap = plt.get_cmap("viridis_r").copy()
+    cmap.set_bad("#f0f0f0")
+    im = ax.imshow(np.ma.masked_invalid(data), cmap=cmap, vmin=1, vmax=5, aspect="auto")
+    for (r, c), v in np.ndenumerate(data):
+        ax.text(c, r, "–" if np.isnan(v) else f"{v:g}", ha="center", va="center", fontsize=9,
+                color="white" if not np.isnan(v) and v >= 3.5 else "black")
+    ax.set_xticks(range(data.shape[1]), scores.columns, rotation=30, ha="right")
+    ax.set_yticks(range(data.shape[0]), scores.index)
+    ax.grid(False)
+    ax.figure.colorbar(im, ax=ax, label="score (1 low – 5 high)")
     ax.set_title(title)
-    ax.set_xlabel("")
-    ax.set_ylabel("")
-    ax.tick_params(axis="x", rotation=30)
     return ax
 
 

@@ -167,13 +167,13 @@ def rejects_summary(ds: Dataset) -> pd.DataFrame:
 def sources_text(params: Params) -> str:
     synth = "; ".join(SOURCE_NAMES.get(s, s) for s in params.data.synthetic if s != "road_collisions")
     lines = [
-        "**Police recorded crime and anti-social behaviour**: police.uk street-level data for "
+        ("**Police recorded crime and anti-social behaviour**: police.uk street-level data for "
         f"{params.area.force}. Locations are anonymised to map points covering at least eight "
         "addresses, good for counts by neighbourhood (LSOA), not for street-level precision. "
-        "Contains public sector information licensed under the Open Government Licence v3.0.",
-        "**Geography and population**: ONS LSOA-to-ward lookup and 2011 Census usual residents "
+        "Contains public sector information licensed under the Open Government Licence v3.0."),
+        ("**Geography and population**: ONS LSOA-to-ward lookup and 2011 Census usual residents "
         "by LSOA (Open Government Licence v3.0); rates per 1,000 use the area population in the "
-        "params file.",
+        "params file."),
     ]
     if synth:
         lines.append(
@@ -189,22 +189,22 @@ def methods_text(params: Params) -> str:
         [
             "**Methods and assumptions** (full list in the workbook's docs/assumptions.md):",
             "",
-            f"- Years are financial years (April to March); {params.period.current} is compared with "
-            f"{params.period.previous}, using only months present in both years.",
-            "- Every input is checked row by row: rows read = rows kept + rows rejected, and each "
+            (f"- Years are financial years (April to March); {params.period.current} is compared with "
+            f"{params.period.previous}, using only months present in both years."),
+            ("- Every input is checked row by row: rows read = rows kept + rows rejected, and each "
             "rejected row has its file, row, column, value and reason. Rows dated outside the data "
             f"window (the five years to March {params.period.current.start_year + 1}) or placed "
-            "outside the area are set aside as out of scope.",
-            "- A change is tested as a ratio of two Poisson counts (E-test, 5% significance); the 95% "
+            "outside the area are set aside as out of scope."),
+            ("- A change is tested as a ratio of two Poisson counts (E-test, 5% significance); the 95% "
             "interval of the rate ratio is the exact conditional (Clopper-Pearson) interval. Only a "
-            "significant change is described as a rise or a fall.",
-            "- police.uk crime types are mapped to a taxonomy that stays the same across police.uk's "
+            "significant change is described as a rise or a fall."),
+            ("- police.uk crime types are mapped to a taxonomy that stays the same across police.uk's "
             "changes of categories (September 2011 and May 2013); a crime published twice under one "
-            "Crime ID is counted once.",
-            f"- Counts below {params.report.suppression_threshold} of indicators marked sensitive "
-            "(such as domestic abuse and youth justice) are not shown, nor are figures that would reveal them.",
-            "- The priority ranking is a weighted sum of 1–5 criteria scores; its sensitivity to the "
-            "weights is shown with the matrix.",
+            "Crime ID is counted once."),
+            (f"- Counts below {params.report.suppression_threshold} of indicators marked sensitive "
+            "(such as domestic abuse and youth justice) are not shown, nor are figures that would reveal them."),
+            ("- The priority ranking is a weighted sum of 1–5 criteria scores; its sensitivity to the "
+            "weights is shown with the matrix."),
         ]
     )
 
@@ -301,8 +301,8 @@ def validation_lines(ds: Dataset, params: Params, *, max_groups: int = 50) -> li
         groups = rej.groupby(["source", "file", "column", "reason", "kind"], sort=False)
         for i, ((source, file, column, reason, kind), g) in enumerate(groups):
             if i >= max_groups:
-                out.append(("note", f"… and {groups.ngroups - max_groups} more kinds of rejected rows "
-                                    "(see the data-quality section of the report)"))
+                out.append(("note", (f"… and {groups.ngroups - max_groups} more kinds of rejected rows "
+                                    "(see the data-quality section of the report)")))
                 break
             first = g.iloc[0]
             value = str(first["value"])

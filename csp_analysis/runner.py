@@ -56,7 +56,10 @@ NOTEBOOKS: list[tuple[str, bool]] = [
     ("05_horizon_scanning.ipynb", False),
     ("06_data_quality.ipynb", False),
 ]
-PACKAGES = ["csp-analysis", "pandas", "numpy", "scipy", "statsmodels", "matplotlib", "seaborn",
+# Notebooks that read no result shared through the memo cache: they may start while the
+# runner computes the matrix and the priorities' statistics.
+INDEPENDENT = {"01_action_plan_review.ipynb", "05_horizon_scanning.ipynb", "06_data_quality.ipynb"}
+PACKAGES = ["csp-analysis", "pandas", "numpy", "scipy", "statsmodels", "matplotlib",
             "papermill", "nbconvert", "nbformat", "ipykernel", "pydantic", "pyarrow", "pyyaml"]
 
 
@@ -160,6 +163,7 @@ def _execute(job: Job, out: Path, kernel: str, timeout: int) -> Job:
             execution_timeout=timeout,
             progress_bar=False,
             log_output=False,
+            request_save_on_cell_execute=False,  # written once at the end, not after every cell
         )
     except PapermillExecutionError as exc:
         job.error = f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}".strip()
@@ -190,11 +194,13 @@ def _kill_kernels() -> None:
 
 
 def execute(jobs: list[Job], out: Path, *, kernel: str, timeout: int, workers: int, log=None,
-            cache: Path | None = None, progress: bool = False) -> list[Job]:
+            cache: Path | None = None, progress: bool = False, prepare=None) -> list[Job]:
     """Execute jobs in parallel (threads; each runs its own kernel process).
 
     With ``cache``, a job whose key (see :func:`job_keys`) has an executed notebook
-    there is copied instead of executed, and each success is stored there.
+    there is copied instead of executed, and each success is stored there. With
+    ``prepare``, the notebooks that need no shared results (:data:`INDEPENDENT`)
+    start first, ``prepare()`` runs meanwhile in this thread, and the rest follow.
     """
     from tqdm import tqdm
 
@@ -211,7 +217,11 @@ def execute(jobs: list[Job], out: Path, *, kernel: str, timeout: int, workers: i
                desc="notebooks", leave=False)
     pool = ThreadPoolExecutor(max_workers=max(1, workers))
     try:
-        futures = {pool.submit(_execute, j, out, kernel, timeout): j for j in todo}
+        first = [j for j in todo if prepare is None or j.notebook.name in INDEPENDENT]
+        futures = {pool.submit(_execute, j, out, kernel, timeout): j for j in first}
+        if prepare is not None:
+            prepare()
+            futures.update({pool.submit(_execute, j, out, kernel, timeout): j for j in todo if j not in first})
         for f in as_completed(futures):
             j = f.result()
             bar.update(1)
@@ -479,6 +489,14 @@ class _Log:
         (folder / "run.log").write_text("\n".join(self.lines) + "\n", encoding="utf-8")
 
 
+def _reading_order(jobs: list[Job], ranking: list[str]) -> list[Job]:
+    """Jobs in the order of the assessment, the priority profiles in rank order."""
+    rank = {pid: i for i, pid in enumerate(ranking)}
+    position = {nb: i for i, (nb, _) in enumerate(NOTEBOOKS)}
+    return sorted(jobs, key=lambda j: (position.get(j.notebook.name, 99),
+                                       rank.get(j.parameters.get("priority_id"), -1)))
+
+
 def _select(jobs: list[Job], only: list[str] | None) -> list[Job]:
     if not only:
         return jobs
@@ -526,6 +544,7 @@ def run(params_path: str | Path, out_dir: str | Path | None = None, *, workers: 
     """
     from csp_analysis import overview, profile
     from csp_analysis.data import input_hashes, load_dataset
+    from csp_analysis.indicators import all_priority_monthly
     from csp_analysis.matrix import export_table, priority_matrix
 
     t0 = time.perf_counter()
@@ -540,14 +559,22 @@ def run(params_path: str | Path, out_dir: str | Path | None = None, *, workers: 
         t = time.perf_counter()
         ds = load_dataset(params)
         hashes = input_hashes(params)
-        matrix = priority_matrix(ds, params)
-        for p in params.priorities:  # each profile kernel reads its statistics from the cache
-            profile.analyse(ds, params, p)
-        overview.category_comparison(ds, params.period.current, params.period.previous, params=params)
-        timings = {"load_and_rank": time.perf_counter() - t}
-        jobs = _select(plan(params, order=list(matrix["ranking"].index)), only)
+        all_priority_monthly(ds, params)  # a bad indicator stops the run before any notebook
+        timings = {"load": time.perf_counter() - t}
+        jobs = _select(plan(params), only)
         check_parameters(jobs)
         job_keys(jobs, params, hashes, params.report.kernel_name)
+        shared: dict = {}
+
+        def prepare() -> None:
+            """Results every other notebook reads (memo cache), computed once."""
+            t = time.perf_counter()
+            shared["matrix"] = priority_matrix(ds, params)
+            for p in params.priorities:
+                profile.analyse(ds, params, p)
+            overview.category_comparison(ds, params.period.current, params.period.previous, params=params)
+            timings["shared_results"] = time.perf_counter() - t
+
         target = final.parent / f"{final.name}.only" if only else final
         build = Path(tempfile.mkdtemp(prefix=f".build-{final.name}-", dir=final.parent))
         try:
@@ -556,8 +583,10 @@ def run(params_path: str | Path, out_dir: str | Path | None = None, *, workers: 
             t = time.perf_counter()
             execute(jobs, build / "notebooks", kernel=params.report.kernel_name,
                     timeout=cell_timeout or params.report.cell_timeout_s, workers=n, log=say,
-                    cache=notebook_cache(params) if reuse else None, progress=progress)
+                    cache=notebook_cache(params) if reuse else None, progress=progress, prepare=prepare)
             timings["notebooks"] = time.perf_counter() - t
+            matrix = shared["matrix"]
+            jobs = _reading_order(jobs, list(matrix["ranking"].index))
             failed = [j for j in jobs if j.error]
             if failed:
                 kept = final.parent / f"{final.name}.failed"

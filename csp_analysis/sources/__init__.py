@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -314,6 +315,10 @@ def read_arrow(
     return _parse(name, raw, names, delim, encoding, data, columns)
 
 
+_NO_BAD = pd.DataFrame({"row": pd.Series(dtype="int64"), "text": pd.Series(dtype="str"),
+                        "reason": pd.Series(dtype="str")})
+
+
 def _parse(name, raw, names, delim, encoding, data, columns) -> ArrowTable:
     bad_rows: list[tuple[int | None, str, str]] = []
 
@@ -329,15 +334,15 @@ def _parse(name, raw, names, delim, encoding, data, columns) -> ArrowTable:
     ids = [f"c{i}" for i in range(len(names))]
     wanted = [f"c{i}" for i, n in enumerate(names) if columns is None or n in columns]
 
-    def parse(blob: bytes, threads: bool) -> pa.Table:
+    def parse(blob: bytes, threads: bool, newlines: bool) -> pa.Table:
         bad_rows.clear()
         return pacsv.read_csv(
             io.BytesIO(blob),
             read_options=pacsv.ReadOptions(
-                use_threads=threads, column_names=ids, skip_rows=1, block_size=1 << 23,
+                use_threads=threads, column_names=ids, skip_rows=1, block_size=block,
             ),
             parse_options=pacsv.ParseOptions(
-                delimiter=delim, newlines_in_values=not threads, ignore_empty_lines=False,
+                delimiter=delim, newlines_in_values=newlines, ignore_empty_lines=False,
                 invalid_row_handler=handler,
             ),
             convert_options=pacsv.ConvertOptions(
@@ -348,30 +353,34 @@ def _parse(name, raw, names, delim, encoding, data, columns) -> ArrowTable:
             ),
         )
 
-    threads = len(raw) > (4 << 20)
+    # Fast attempt first (threads for big files, no line breaks inside quotes); a file with
+    # lines that do not split, or that fails, is parsed again single-threaded with quoted
+    # line breaks allowed, which also gives the row numbers of bad lines.
+    cpus = os.cpu_count() or 1
+    block = max(1 << 20, min(1 << 23, len(raw) // (2 * cpus) + 1))  # a few blocks per core
+    attempts = [(len(raw) > (1 << 20) and cpus > 1, False), (False, True)]
     tbl = None
-    for attempt in ((threads, False) if threads else (False,)):
+    error: Exception | None = None
+    for threads, newlines in attempts:
         tbl = None
         try:
-            tbl = parse(raw, attempt)
+            tbl = parse(raw, threads, newlines)
         except pa.ArrowInvalid as exc:
             error = exc
             if "UTF8" in str(exc) and encoding == "UTF-8":
                 text, encoding = _decode(name, data)  # not UTF-8 after all: Windows-1252
                 raw = text.encode("utf-8")
                 try:
-                    tbl = parse(raw, attempt)
+                    tbl = parse(raw, threads, newlines)
                 except pa.ArrowInvalid as exc2:
                     error = exc2
-        if tbl is None:
-            if attempt:
-                continue  # retry single-threaded (quoted line breaks)
-            raise InputError(
-                Problem(name, f"not a readable CSV file ({error}); check quotes and separators")
-            ) from None
-        if attempt and bad_rows:
-            continue  # row numbers are only known single-threaded
+        if tbl is None or bad_rows:
+            continue
         break
+    if tbl is None:
+        raise InputError(
+            Problem(name, f"not a readable CSV file ({error}); check quotes and separators")
+        ) from None
     tbl = tbl.rename_columns([names[int(c[1:])] for c in wanted])
     numbers = [n for n, _, _ in bad_rows]
     total = tbl.num_rows + len(bad_rows)
@@ -381,7 +390,7 @@ def _parse(name, raw, names, delim, encoding, data, columns) -> ArrowTable:
         rows = np.flatnonzero(~taken[2:]) + 2
     else:
         rows = np.arange(2, tbl.num_rows + 2)
-    bad = pd.DataFrame(
+    bad = _NO_BAD if not bad_rows else pd.DataFrame(
         [(int(n) if n is not None else 0, t, r) for n, t, r in bad_rows],
         columns=["row", "text", "reason"],
     ).astype({"row": "int64"})

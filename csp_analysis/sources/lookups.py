@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from csp_analysis.sources import (
@@ -150,10 +149,9 @@ def population_for_year(pop: pd.DataFrame, year: int) -> pd.Series:
 
 
 __all__ = [
+    "population_for_year",
     "read_lsoa_lookup",
     "read_lsoa_lookup_result",
     "read_population",
     "read_population_result",
-    "population_for_year",
-    "np",
 ]

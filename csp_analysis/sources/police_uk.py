@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import re
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,6 +44,7 @@ from csp_analysis.sources import (
     Problem,
     ReadResult,
     Scope,
+    Sieve,
     concat_rejects,
     read_arrow,
 )
@@ -77,7 +79,7 @@ OUTCOME_COLUMNS = [
     "LSOA name",
     "Outcome type",
 ]
-COUNT_COLUMNS = ["Crime ID", "Month", "LSOA code", "LSOA name", "Crime type"]
+COUNT_COLUMNS = ["Crime ID", "Month", "LSOA code", "Crime type"]  # + "LSOA name" when an LSOA is in no lookup
 
 # ----------------------------------------------------------------- taxonomy
 
@@ -335,38 +337,33 @@ def _duplicate_files(archive: Archive) -> dict[int, str]:
 
 # --------------------------------------------------------------- reading
 
-_HEX = np.full(256, 255, dtype=np.uint8)
-for _i, _c in enumerate(b"0123456789abcdef"):
-    _HEX[_c] = _i
-for _i, _c in enumerate(b"ABCDEF"):
-    _HEX[_c] = 10 + _i
 
-
-_MIX = [np.uint64(k) for k in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 1)]
+_MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93,
+                 0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53, 0x94D049BB133111EB, 0xBF58476D1CE4E5B9],
+                dtype=np.uint64)
 
 
 def _id64(ids: pa.Array) -> np.ndarray:
-    """64-bit key of each Crime ID. police.uk ids are 64 hex digits: the four 16-digit
-    chunks are mixed (each multiplied by an odd constant, a one-to-one map) so any two
-    ids differing in one chunk never share a key. Other ids are hashed as text."""
+    """64-bit key of each Crime ID.
+
+    police.uk ids are 64 characters (SHA-256 in hex). Their bytes are read as eight
+    64-bit words, each multiplied by its own odd constant (a one-to-one map) and
+    XOR-ed: two ids that differ in a single word never share a key, and random ids
+    share one with odds of about 1 in 10^19 per pair. Ids of other lengths are hashed
+    as text. Rows kept as rows are compared on the full id afterwards.
+    """
     if len(ids) == 0:
         return np.zeros(0, dtype=np.uint64)
     ids = ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
-    lengths = pc.utf8_length(ids).to_numpy(zero_copy_only=False)
-    if (lengths == 64).all() and ids.null_count == 0:
-        offsets = np.frombuffer(ids.buffers()[1], dtype=np.int32)[ids.offset: ids.offset + len(ids) + 1]
-        data = np.frombuffer(ids.buffers()[2], dtype=np.uint8)[offsets[0]: offsets[-1]].reshape(-1, 64)
-        nib = _HEX[data]
-        if not (nib == 255).any():
-            out = np.zeros(len(ids), dtype=np.uint64)
-            with np.errstate(over="ignore"):
-                for chunk in range(4):
-                    part = np.zeros(len(ids), dtype=np.uint64)
-                    block = nib[:, chunk * 16:(chunk + 1) * 16].astype(np.uint64)
-                    for k in range(16):
-                        part = (part << np.uint64(4)) | block[:, k]
-                    out ^= part * _MIX[chunk]
-            return out
+    offsets = np.frombuffer(ids.buffers()[1], dtype=np.int32)[ids.offset: ids.offset + len(ids) + 1]
+    if ids.null_count == 0 and offsets[-1] - offsets[0] == 64 * len(ids) and (np.diff(offsets) == 64).all():
+        words = np.frombuffer(ids.buffers()[2], dtype=np.uint8)[offsets[0]: offsets[-1]]
+        words = np.ascontiguousarray(words).view(np.uint64).reshape(-1, 8)
+        with np.errstate(over="ignore"):
+            out = words[:, 0] * _MIX[0]
+            for k in range(1, 8):
+                out ^= words[:, k] * _MIX[k]
+        return out
     return pd.util.hash_array(np.asarray(ids.to_pylist(), dtype=object)).astype(np.uint64)
 
 
@@ -385,30 +382,37 @@ class _Districts:
             self.names.append(key)
         return self.index[key]
 
-    def map(self, codes: pa.Array, names: pa.Array) -> np.ndarray:
-        """District index of each row; -1 for rows with no LSOA."""
+    def __post_init__(self) -> None:
+        for code, district in self.known.items():  # every lookup LSOA, once
+            self.cache[code] = self.of(district)
+
+    def map(self, codes: pa.Array, names) -> np.ndarray:
+        """District index of each row; -1 for rows with no LSOA. ``names``: the rows'
+        LSOA names, or a function that reads them (only called for LSOAs in no lookup)."""
         enc = pc.dictionary_encode(codes)
         enc = enc.combine_chunks() if isinstance(enc, pa.ChunkedArray) else enc
-        dictionary = enc.dictionary.to_pylist()
         idx = enc.indices.to_numpy(zero_copy_only=False)
-        out = np.empty(len(dictionary), dtype=np.int32)
-        first_name: dict[int, str] | None = None
-        for i, code in enumerate(dictionary):
-            if code == "":
-                out[i] = -1
-            elif code in self.cache:
-                out[i] = self.cache[code]
-            elif code in self.known:
-                out[i] = self.cache[code] = self.of(self.known[code])
-            else:
+        values = enc.dictionary.to_pylist()
+        if not values:
+            return np.full(len(idx), -1, dtype=np.int32)
+        get = self.cache.get
+        out = np.fromiter((get(v, -2) for v in values), dtype=np.int32, count=len(values))
+        miss = np.flatnonzero(out == -2)
+        if len(miss):
+            first_name: dict[int, str] | None = None
+            for i in miss:
+                code = values[i]
+                if code == "":
+                    out[i] = -1
+                    continue
                 if first_name is None:
-                    _, pos = np.unique(idx, return_index=True)
-                    vals = np.unique(idx)
-                    nm = pc.take(names, pa.array(pos)).to_pylist()
+                    vals, pos_first = np.unique(idx, return_index=True)
+                    nm = pc.take(names() if callable(names) else names, pa.array(pos_first)).to_pylist()
                     first_name = dict(zip(vals.tolist(), nm))
-                name = re.sub(r"\s+\d{3}[A-Z]$", "", first_name.get(i, "") or "").strip() or "Unknown district"
+                name = re.sub(r"\s+\d{3}[A-Z]$", "", first_name.get(int(i), "") or "").strip() \
+                    or "Unknown district"
                 out[i] = self.cache[code] = self.of((None, name))
-        return out[idx] if len(out) else np.full(len(idx), -1, dtype=np.int32)
+        return out[idx]
 
 
 _CAT_INDEX = {c: i for i, c in enumerate(CATEGORIES)}
@@ -425,6 +429,13 @@ def _categories(types: pa.Array, month: pd.Timestamp) -> np.ndarray:
         dtype=np.int16,
     )
     return lut[enc.indices.to_numpy(zero_copy_only=False)]
+
+
+def _names_reader(tbl: pa.Table, where: str, content: bytes):
+    """The rows' LSOA names, read only if needed (the counts-only path does not parse them)."""
+    if "LSOA name" in tbl.column_names:
+        return _col(tbl, "LSOA name")
+    return lambda: _col(read_arrow(where, content).table, "LSOA name")
 
 
 def _col(tbl: pa.Table, name: str) -> pa.Array:
@@ -517,35 +528,42 @@ def read_police_uk(
         rown = np.concatenate([x[2] for x in ids])
         key = np.concatenate([x[3] for x in ids])
         ids.clear()
-        order = np.argsort(id64, kind="stable")
-        s = id64[order]
-        repeat = np.zeros(len(s), dtype=bool)
-        repeat[1:] = s[1:] == s[:-1]
-        if not repeat.any():
+        codes, uniques = pd.factorize(id64)  # hashing: O(n)
+        if len(uniques) == len(id64):
             return
-        first_pos = np.maximum.accumulate(np.where(~repeat, np.arange(len(s)), 0))
-        d, f = order[repeat], order[first_pos[repeat]]
+        first = np.empty(len(uniques), dtype=np.int64)
+        pos = np.arange(len(id64))
+        first[codes[::-1]] = pos[::-1]  # the last write wins: the first occurrence
+        f = first[codes]
+        d = np.flatnonzero(f != pos)
+        f = f[d]
         dups.append(pd.DataFrame({
             "id64": id64[d], "fidx": fidx[d], "row": rown[d], "key": key[d],
             "first_fidx": fidx[f], "first_row": rown[f],
         }))
 
-    for e in streets:
+    def load(e: Entry):
+        """Read and parse one file (in a worker thread, while the previous one is counted)."""
+        try:
+            content = e.read()
+        except (zipfile.BadZipFile, EOFError, OSError, zlib_error) as exc:
+            return None, None, [Problem(e.where(root), f"cannot be read from the zip ({exc}); "
+                                                       "download the archive again")]
+        try:
+            cols = None if e.force in row_forces else COUNT_COLUMNS
+            return content, read_arrow(e.where(root), content, columns=cols), []
+        except InputError as exc:
+            return content, None, exc.problems
+
+    for e, content, at, errs in _prefetch(streets, load):
         i = index[id(e)]
         if e.force != current_force:
             close_force()
             current_force = e.force
         label = e.label
-        try:
-            content = e.read()
-        except (zipfile.BadZipFile, EOFError, OSError, zlib_error) as exc:
-            problems.append(Problem(e.where(root), f"cannot be read from the zip ({exc}); download the archive again"))
-            continue
         row_level = e.force in row_forces
-        try:
-            at = read_arrow(e.where(root), content, columns=None if row_level else COUNT_COLUMNS)
-        except InputError as exc:
-            problems.extend(exc.problems)
+        if errs:
+            problems.extend(errs)
             continue
         missing = [c for c in COLUMNS if c not in at.header]
         if missing:
@@ -589,7 +607,7 @@ def read_police_uk(
                                      reason, "out of scope"))
             ok[:] = False
         lsoa = _col(tbl, "LSOA code")
-        district = dist.map(lsoa, _col(tbl, "LSOA name"))
+        district = dist.map(lsoa, _names_reader(tbl, e.where(root), content))
         in_area = pc.is_in(lsoa, value_set=pa.array(sorted(area), type=pa.string())).to_numpy(
             zero_copy_only=False) if area else np.zeros(n, dtype=bool)
         if row_level:
@@ -609,8 +627,9 @@ def read_police_uk(
             ids.append((_id64(cid.filter(sel)), np.full(int(has_id.sum()), i, dtype=np.int32),
                         rown[has_id].astype(np.int32), key[has_id]))
         if ok.any():
-            u, c = np.unique(key[ok], return_counts=True)
-            counts.append((i, e.month, e.force, u, c))
+            c = np.bincount(key[ok])  # keys are small: (district + 1) * categories + category
+            u = np.flatnonzero(c)
+            counts.append((i, e.month, e.force, u, c[u]))
         if keep_row.any():
             frames.append(_rows(tbl, keep_row, rown, e, month_ts, cat, district, in_area, i))
         nrej = sum(len(r) for r in file_rej)
@@ -646,6 +665,21 @@ def read_police_uk(
     stat_df = stat_df.drop(columns="fidx")
     return ReadResult(SOURCE, kept.reset_index(drop=True), rejected, rows_read, files or [root],
                       problems, stat_df, count_df, counted)
+
+
+def _prefetch(entries: list[Entry], load, ahead: int = 2):
+    """Yield ``(entry, *load(entry))`` in order, loading the next ``ahead`` entries in worker
+    threads meanwhile (pyarrow parses without the GIL: reading overlaps counting, and two
+    files parse at once)."""
+    from collections import deque
+
+    with ThreadPoolExecutor(max_workers=ahead) as pool:
+        queue = deque(pool.submit(load, e) for e in entries[:ahead])
+        for k, e in enumerate(entries):
+            result = queue.popleft().result()
+            if k + ahead < len(entries):
+                queue.append(pool.submit(load, entries[k + ahead]))
+            yield (e, *result)
 
 
 class _NoError(Exception):
@@ -894,26 +928,20 @@ def read_outcomes(
         if len(at.bad):
             rej.append(_rejects(OUTCOMES, label, at.bad["row"].to_numpy(), "(whole row)",
                                 at.bad["text"].to_numpy(), at.bad["reason"].to_numpy(), "invalid"))
-        ok = np.ones(n, dtype=bool)
-
-        def reject(mask, column, reason, kind="invalid"):
-            nonlocal ok
-            mask = np.asarray(mask, dtype=bool) & ok
-            if mask.any():
-                rej.append(_rejects(OUTCOMES, label, rown[mask], column, df[column].to_numpy()[mask]
-                                    if column in df else np.full(int(mask.sum()), e.name), reason, kind))
-                ok &= ~mask
-
+        sieve = Sieve(OUTCOMES, label, df, rown)
+        whole = np.ones(n, dtype=bool)
         if i in dup_files:
-            reject(np.ones(n, dtype=bool), "(file)", dup_files[i], "duplicate")
-        reject(df["Crime ID"].to_numpy() == "", "Crime ID", "empty value: an outcome needs its Crime ID")
-        reject(df["Month"].to_numpy() != e.month, "Month", f"month is not {e.month}, the month of the file")
-        reject(df["Outcome type"].to_numpy() == "", "Outcome type", "empty value")
+            sieve.reject(whole, "(file)", dup_files[i], "duplicate", values=np.full(n, e.name))
+        sieve.reject(df["Crime ID"].to_numpy() == "", "Crime ID", "empty value: an outcome needs its Crime ID")
+        sieve.reject(df["Month"].to_numpy() != e.month, "Month", f"month is not {e.month}, the month of the file")
+        sieve.reject(df["Outcome type"].to_numpy() == "", "Outcome type", "empty value")
         month_ts = pd.Timestamp(e.month + "-01")
         if scope.start is not None and month_ts < scope.start:
-            reject(np.ones(n, dtype=bool), "Month", scope.before_reason, "out of scope")
+            sieve.reject(whole, "Month", scope.before_reason, "out of scope")
         if scope.end is not None and month_ts > scope.end:
-            reject(np.ones(n, dtype=bool), "Month", scope.after_reason, "out of scope")
+            sieve.reject(whole, "Month", scope.after_reason, "out of scope")
+        rej.append(sieve.rejected())
+        ok = sieve.ok
         k = df[ok]
         frames.append(pd.DataFrame({
             "crime_id": k["Crime ID"].astype("string"),
@@ -951,8 +979,9 @@ def read_outcomes(
 def taxonomy_markdown() -> str:
     """The taxonomy as a markdown table (docs/data_formats.md holds it verbatim)."""
     types = sorted({t for ts in TYPES_BY_ERA.values() for t in ts})
-    lines = ["| published crime type | to Aug 2011 (6) | Sep 2011 – Apr 2013 (11) | from May 2013 (14) "
-             "| category | broad category |", "|---|---|---|---|---|---|"]
+    head = ("| published crime type | to Aug 2011 (6) | Sep 2011 – Apr 2013 (11) | from May 2013 (14) "
+            "| category | broad category |")
+    lines = [head, "|---|---|---|---|---|---|"]
     for t in types:
         marks = ["yes" if t in TYPES_BY_ERA[e] else "" for e in ERAS]
         cats = sorted({category_of(t, m) for e, m in zip(ERAS, (pd.Timestamp("2011-01-01"), ERA_11, ERA_14))
