@@ -77,6 +77,7 @@ class Dataset:
     problems: pd.DataFrame = field(default_factory=lambda: _empty(PROBLEM_COLUMNS))
     coverage: pd.DataFrame = field(default_factory=pd.DataFrame)  # source, month, rows (assessment window)
     meta: dict = field(default_factory=dict)  # window, assessment window, area
+    peers: pd.DataFrame = field(default_factory=pd.DataFrame)  # police.uk rows of ``data.peers`` (the force's districts)
 
     @property
     def area_police(self) -> pd.DataFrame:
@@ -273,6 +274,14 @@ def _read_all(params: Params, *, collect: bool = False) -> Dataset:
     forces = {force_slug(params.area.force)}
     if police_res is not None and len(police_res.kept):
         forces |= set(police_res.kept["force_file"].unique())
+    peers_res = None
+    if params.data.peers is not None:  # the force's other districts, for peer comparison
+        peers_res = c.run("police_uk_peers", read_police_uk, params.data.peers, set(lsoa["lsoa_code"]),
+                          scope=scope, districts=districts, force=params.area.force, on_error="collect")
+        if peers_res is not None:  # accounted under its own name
+            peers_res.source = "police_uk_peers"
+            if len(peers_res.rejected):
+                peers_res.rejected = peers_res.rejected.assign(source="police_uk_peers")
     outcomes_res = c.run("police_uk_outcomes", read_outcomes, params.data.police_uk, scope=scope,
                          forces=forces, on_error="collect")
     if outcomes_res is not None and not outcomes_res.files and not outcomes_res.problems:
@@ -295,7 +304,8 @@ def _read_all(params: Params, *, collect: bool = False) -> Dataset:
     results = [r for r in c.results if r.source not in ("lsoa_lookup", "population")]
     order = {r.source: r for r in results}
     police = order["police_uk"].kept if "police_uk" in order else _police_empty()
-    partner = {r.source: r.kept for r in results if r.source not in ("police_uk", "police_uk_outcomes")}
+    partner = {r.source: r.kept for r in results
+               if r.source not in ("police_uk", "police_uk_outcomes", "police_uk_peers")}
     all_results = [r for r in (lookup_res, pop_res) if r is not None] + results
     accounts = _accounts(all_results)
     rejected = concat_rejects([r.rejected for r in all_results])
@@ -316,6 +326,7 @@ def _read_all(params: Params, *, collect: bool = False) -> Dataset:
         population=population.drop(columns="row", errors="ignore"),
         files=_files(all_results),
         meta=meta,
+        peers=peers_res.kept if peers_res is not None else pd.DataFrame(),
     )
     ds.coverage = _coverage(ds, params)
     ds.problems = _problems(c.problems, ds, params)
@@ -571,6 +582,8 @@ def _write_cache(ds: Dataset, folder: Path) -> None:
         for name in _FRAMES:
             df = getattr(ds, name)
             df.to_parquet(tmp / f"{name}.parquet", index=False)
+        if len(ds.peers.columns):
+            ds.peers.to_parquet(tmp / "peers.parquet", index=False)
         for name, df in ds.partner.items():
             df.to_parquet(tmp / f"partner-{name}.parquet", index=False)
         (tmp / "meta.json").write_text(json.dumps(ds.meta))
@@ -590,7 +603,8 @@ def _read_cache(folder: Path) -> Dataset:
         for p in sorted(folder.glob("partner-*.parquet"))
     }
     frames = {name: pd.read_parquet(folder / f"{name}.parquet") for name in _FRAMES}
-    return Dataset(partner=partner, meta=json.loads((folder / "meta.json").read_text()), **frames)
+    peers = pd.read_parquet(folder / "peers.parquet") if (folder / "peers.parquet").exists() else pd.DataFrame()
+    return Dataset(partner=partner, meta=json.loads((folder / "meta.json").read_text()), peers=peers, **frames)
 
 
 __all__ = ["REJECT_COLUMNS", "Dataset", "assessment_months", "data_window", "input_hashes", "load_dataset"]

@@ -294,3 +294,18 @@ def repeat_victims_table(ds, priority: Priority, params: Params) -> pd.DataFrame
     fmt["Prevalence per 1,000"] = out["prevalence_per_1000"].map("{:.1f}".format)
     fmt.index.name = "Year"
     return fmt.reset_index()
+
+
+def peer_sentence(matrix: dict, priority: Priority, params: Params) -> str | None:
+    """The headline against the force's other districts (funnel-plot verdict), or None."""
+    m = matrix["measures"].loc[priority.id]
+    if m.get("peer_verdict") is None or pd.isna(m.get("peer_verdict")):
+        return None
+    verdict = {"above": "above the range", "below": "below the range", "within": "within the range"}
+    return (
+        f"Against the {int(m['peer_of']) - 1} other districts of {params.area.force} (police.uk, the months "
+        f"of the whole-force file), {params.area.name} ranks {narrative.ordinal(int(m['peer_rank']))} of "
+        f"{int(m['peer_of'])} on the rate per resident and is **{verdict.get(m['peer_verdict'], m['peer_verdict'])}** "
+        "expected from chance and the usual differences between districts (99.8% funnel limits, adjusted for "
+        "over-dispersion)."
+    )

@@ -47,6 +47,7 @@ SOURCE_NAMES = {
     "action_plan_tracker": "Action-plan tracker",
     "road_casualties": "Road casualties (STATS19)",
     "road_collisions": "Road collisions (STATS19)",
+    "police_uk_peers": "police.uk, whole force (peer comparison)",
     "lsoa_lookup": "LSOA → ward → district lookup",
     "population": "Population by LSOA",
 }
