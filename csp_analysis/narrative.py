@@ -79,17 +79,20 @@ def _next_year(params) -> str:
 
 def summary_intro(params, ranking) -> str:
     """Opening paragraph of the executive summary."""
+    from csp_analysis.matrix import CRITERION_LABELS
+
     r = ranking.sort_values("rank")
     top3 = ", ".join(r["priority"].head(3))
+    used = [CRITERION_LABELS[c].lower() for c, w in params.matrix.weights.items() if w > 0]
     robust = int((r["robustness"] == "robust").sum())
     return (
         f"This strategic assessment looks at crime, anti-social behaviour and substance misuse in "
         f"{params.area.name} in {params.period.current} (April to March), compared with "
         f"{params.period.previous}, and recommends the order of the partnership's "
         f"{len(r)} priorities for {_next_year(params)}. Each priority is scored on "
-        f"{len(params.matrix.weights)} criteria (volume, change, harm, public concern, vulnerability, "
-        f"strategic alignment and the partnership's ability to influence) and ranked by a weighted "
-        f"score; every change quoted has been tested, so only real changes are called rises or falls.\n\n"
+        f"{len(used)} criteria ({and_list(used)}) and ranked by a "
+        f"{'weighted score' if params.matrix.method == 'weighted_sum' else 'MoRiLE-style risk score'}; "
+        f"every change quoted has been tested, so only real changes are called rises or falls.\n\n"
         f"The three highest priorities are **{top3}**. {robust} of the {len(r)} ranks are robust "
         f"(they stay within one place however the weights are varied); the others could swap with "
         f"a neighbour and should be read as a group."

@@ -156,6 +156,11 @@ def trend_chart(a: dict, priority: Priority, params: Params):
     return fig, alt
 
 
+def _sentence(text: str) -> str:
+    text = str(text).strip()
+    return (text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")) if text else ""
+
+
 def _trend_title(t: dict, priority: Priority) -> str:
     if t["verdict"] in ("rising", "falling"):
         return f"{priority.name}: {t['verdict']} by {abs(t['annual_pct_change']):.1f}% a year"
@@ -196,7 +201,7 @@ def trend_findings(a: dict, priority: Priority, params: Params) -> str:
         lines.append(
             f"- **Next 12 months**: about {fc['forecast'].mean():,.0f} a month expected "
             f"({fc['method'].iloc[0]}; a single month will fall between {max(fc['lo80'].min(), 0):,.0f} and "
-            f"{fc['hi80'].max():,.0f} four times in five). {fc['note'].iloc[0]}"
+            f"{fc['hi80'].max():,.0f} four times in five). {_sentence(fc['note'].iloc[0])}"
         )
     return "\n".join(lines)
 
