@@ -477,11 +477,12 @@ def _problems(raw: list[tuple[str, Problem]], ds: Dataset, params: Params) -> pd
             rows.append((r.source, Problem(_source_file(params, r.source), "no data rows", level="error")))
     fs = ds.files
     if len(fs) and fs["no_location"].notna().any():
-        nl = int(fs["no_location"].fillna(0).sum())
-        if nl:
-            rows.append(("police_uk", Problem(str(params.data.police_uk),
-                                              f"{nl:,} police.uk rows have no location (no LSOA): kept and "
-                                              "counted, but in no district", level="note")))
+        for source, nl in fs.groupby("source")["no_location"].sum().items():
+            if nl:
+                where = params.data.peers if source == "police_uk_peers" else params.data.police_uk
+                rows.append((source, Problem(str(where),
+                                             f"{int(nl):,} police.uk rows have no location (no LSOA): kept "
+                                             "and counted, but in no district", level="note")))
     start = pd.Timestamp(ds.meta["window"][0] + "-01")
     if len(ds.police) and (ds.police["month"] < pd.Timestamp("2011-09-01")).any() and start < pd.Timestamp("2011-09-01"):
         rows.append(("police_uk", Problem(
@@ -508,6 +509,8 @@ def _month_list(months) -> str:
 def _source_file(params: Params, source: str) -> str:
     if source in ("police_uk", "police_uk_outcomes"):
         return str(params.data.police_uk)
+    if source == "police_uk_peers":
+        return str(params.data.peers)
     if source in ("lsoa_lookup", "population"):
         return str(getattr(params.data, source))
     p = getattr(params.data.partner, source, None)
