@@ -157,3 +157,22 @@ def test_morile_sensitivity_runs_with_the_same_machinery():
     s = _scores({"top": {c: 5 for c in CRITERIA}, "low": {c: 1 for c in CRITERIA}})
     out = sensitivity(s, {c: 1.0 for c in CRITERIA}, draws=500, seed=1, method="morile", morile=MorileGroups())
     assert out.loc["top", "rank_p95"] == 1 and out.loc["low", "rank_p05"] == 2
+
+
+@settings(max_examples=80, deadline=None)
+@given(matrices, weights, st.integers(0, 7), st.sampled_from(list(CRITERIA)))
+def test_missing_evidence_never_raises_a_rank_by_itself(rows, ws, who, crit):
+    """Missing evidence counts as the priority's own weighted average on its other
+    criteria (its weight is re-shared), so the priority ranks no higher than it would
+    with that average recorded; only the confidence grade changes."""
+    s = _frame(rows)
+    p = s.index[who % len(s)]
+    w = dict(zip(CRITERIA, ws))
+    missing = s.copy()
+    missing.loc[p, crit] = np.nan
+    others = [c for c in CRITERIA if c != crit]
+    filled = s.copy()
+    filled.loc[p, crit] = float(np.average(s.loc[p, others], weights=[w[c] for c in others]))
+    r_missing, r_filled = rank(missing, w), rank(filled, w)
+    assert r_missing.loc[p, "rank"] >= r_filled.loc[p, "rank"]
+    assert r_missing.loc[p, "confidence"] == "B" and r_filled.loc[p, "confidence"] == "A"
