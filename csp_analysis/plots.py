@@ -204,3 +204,24 @@ def control_chart(limits: pd.DataFrame, exceptions: pd.DataFrame, forecast: pd.D
     ax.set_title(title)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
     return ax
+
+
+def funnel_plot(districts: pd.DataFrame, curve: pd.DataFrame, *, highlight: str, title: str, ax=None):
+    """Rate per 1,000 against population for every district, with 95% and 99.8% limits."""
+    ax = _ax(ax)
+    ax.plot(curve["population"], curve["group_rate"], color="#555555", linewidth=1, label="force rate")
+    ax.plot(curve["population"], curve["hi95"], color="#999999", linestyle="--", linewidth=1, label="95% limits")
+    ax.plot(curve["population"], curve["lo95"], color="#999999", linestyle="--", linewidth=1)
+    ax.plot(curve["population"], curve["hi998"], color="#999999", linestyle=":", linewidth=1, label="99.8% limits")
+    ax.plot(curve["population"], curve["lo998"], color="#999999", linestyle=":", linewidth=1)
+    others = districts.drop(index=highlight, errors="ignore")
+    ax.scatter(others["population"], others["rate"], color="#BBBBBB", s=25, zorder=3, label="other districts")
+    me = districts.loc[highlight]
+    ax.scatter([me["population"]], [me["rate"]], color=COLORBLIND[3], s=60, zorder=4, label=str(me["la_name"]))
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v / 1000:,.0f}k"))
+    ax.set_xlabel("residents")
+    ax.set_ylabel("per 1,000 residents")
+    ax.set_ylim(bottom=0)
+    ax.set_title(title)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
+    return ax

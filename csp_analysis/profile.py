@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 
 from csp_analysis import narrative, plots, tables
@@ -109,7 +110,7 @@ def analyse(ds, params: Params, priority: Priority, *, cache: bool = True) -> di
     out = {"monthly": monthly,
            "comp": annual_comparison(monthly, params.period.current, params.period.previous),
            "trend": None, "limits": None, "exceptions": None, "seasonal": None, "forecast": None,
-           "places": None}
+           "places": None, "funnel": None}
     rows = headline_rows(ds, priority, params)
     if rows is not None and not rows.empty:
         from csp_analysis import places
@@ -120,6 +121,7 @@ def analyse(ds, params: Params, priority: Priority, *, cache: bool = True) -> di
             "ward": places.hotspots(rows, ds.lsoa, n=None, level="ward"),
             "concentration": places.concentration(lsoa["count"], areas=ds.lsoa["lsoa_code"]),
         }
+    out["funnel"] = _funnel(ds, params, priority)
     s = monthly["headline"].dropna()
     if len(s) >= 12:
         limits = stats.control_limits(s, kind="xmr")
@@ -130,6 +132,54 @@ def analyse(ds, params: Params, priority: Priority, *, cache: bool = True) -> di
 
 def _headline_sensitive(priority: Priority) -> bool:
     return any(i.headline and i.sensitive for i in priority.indicators)
+
+
+def police_categories(priority: Priority) -> list[str] | None:
+    """The police.uk categories of the headline, when every headline indicator is one."""
+    heads = [i for i in priority.indicators if i.headline]
+    if not heads or any(i.source != "police_uk" or set(i.where) != {"category"} for i in heads):
+        return None
+    return [c for i in heads for c in ([i.where["category"]] if isinstance(i.where["category"], str)
+                                       else i.where["category"])]
+
+
+def _funnel(ds, params: Params, priority: Priority) -> dict | None:
+    """Every district's rate of the headline (from ``data.peers``) with funnel limits."""
+    from csp_analysis.peers import funnel_curve, funnel_limits, peer_rates
+
+    cats = police_categories(priority)
+    if cats is None or ds.peers is None or ds.peers.empty or ds.population.empty:
+        return None
+    rates = peer_rates(ds.peers, ds.population, categories=cats)
+    rates = rates[rates["population"] > 0]
+    if params.area.code not in rates.index or len(rates) < 3:
+        return None
+    limits = funnel_limits(rates["count"], rates["population"])
+    phi = float(limits["phi"].iloc[0]) if bool(limits["overdispersed"].iloc[0]) else 1.0
+    curve = funnel_curve(float(limits["group_rate"].iloc[0]), np.geomspace(
+        rates["population"].min() * 0.8, rates["population"].max() * 1.2, 120), phi=phi)
+    months = pd.DatetimeIndex(sorted(ds.peers["month"].unique()))
+    return {"districts": rates.join(limits[["verdict"]]), "curve": curve, "months": months}
+
+
+def funnel_chart(a: dict, priority: Priority, params: Params):
+    """Funnel plot of the headline rate per 1,000 against the force's other districts, or None."""
+    f = a.get("funnel")
+    if f is None:
+        return None
+    d = f["districts"]
+    fig, ax = plt.subplots(figsize=(8.0, 3.8))
+    me = d.loc[params.area.code]
+    span = f"{f['months'].min():%b %Y} – {f['months'].max():%b %Y}"
+    plots.funnel_plot(d, f["curve"], highlight=params.area.code, ax=ax,
+                      title=f"{priority.name}: {params.area.name} is {me['verdict']} the funnel, {span}")
+    alt = (
+        f"Funnel plot of {indicator_labels(priority)['headline']} per 1,000 residents in the "
+        f"{len(d)} districts of {params.area.force}, {span}, against population, with 95% and 99.8% limits "
+        f"around the force rate of {f['curve']['group_rate'].iloc[0]:,.1f}. {params.area.name}: "
+        f"{me['rate']:,.1f} per 1,000, {me['verdict']} the limits."
+    )
+    return fig, alt
 
 
 def trend_chart(a: dict, priority: Priority, params: Params):
@@ -314,3 +364,21 @@ def peer_sentence(matrix: dict, priority: Priority, params: Params) -> str | Non
         "expected from chance and the usual differences between districts (99.8% funnel limits, adjusted for "
         "over-dispersion)."
     )
+
+
+def harm_sentence(matrix: dict, priority: Priority, params: Params) -> str | None:
+    """The headline's harm under the two indices and where that puts the priority."""
+    m = matrix["measures"].loc[priority.id]
+    if pd.isna(m.get("cchi_per_1000")):
+        return None
+    ranks = matrix["measures"][["cchi_per_1000", "css_per_1000"]].rank(ascending=False, method="min")
+    n = len(ranks)
+    text = (
+        f"Weighted by harm, this year's headline incidents come to {m['cchi_per_1000']:,.0f} Crime Harm Index "
+        f"days and {m['css_per_1000']:,.0f} Crime Severity Score points per 1,000 residents: "
+        f"{narrative.ordinal(int(ranks.loc[priority.id, 'cchi_per_1000']))} of {n} priorities on the first, "
+        f"{narrative.ordinal(int(ranks.loc[priority.id, 'css_per_1000']))} on the second."
+    )
+    if pd.notna(m.get("harm_judgement")):
+        text += f" The params file sets harm by judgement instead ({m['harm_judgement']:g}/5)."
+    return text
