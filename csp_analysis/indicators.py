@@ -108,5 +108,15 @@ def indicator_labels(priority: Priority) -> dict[str, str]:
     return labels
 
 
+def police_categories(priority: Priority) -> list[str] | None:
+    """The police.uk categories of a priority's headline, when every headline indicator
+    is a police.uk category filter (the cases that can be compared with peers); else None."""
+    heads = [i for i in priority.indicators if i.headline]
+    if not heads or any(i.source != "police_uk" or set(i.where) != {"category"} for i in heads):
+        return None
+    return [c for i in heads for c in ([i.where["category"]] if isinstance(i.where["category"], str)
+                                       else i.where["category"])]
+
+
 def all_priority_monthly(ds: Dataset, params: Params) -> dict[str, pd.DataFrame]:
     return {p.id: priority_monthly(ds, p) for p in params.priorities}

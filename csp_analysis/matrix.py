@@ -61,24 +61,20 @@ def change_score(verdict: str | None, pct_change: float | None) -> float:
 
 def _peer_verdicts(ds: Dataset, params: Params) -> dict[str, dict]:
     """Funnel-plot verdict of each police.uk-based headline against the force's other districts."""
+    from csp_analysis.indicators import police_categories
     from csp_analysis.peers import area_verdicts
-    from csp_analysis.sources.lookups import read_population
 
-    peers = getattr(ds, "peers", None)
-    if peers is None or peers.empty:
+    peers = ds.peers
+    if peers is None or peers.empty or ds.population.empty:
         return {}
-    population = read_population(params.data.population)
     out = {}
     for p in params.priorities:
-        cats = [
-            c for i in p.indicators if i.headline and i.source == "police_uk" and set(i.where) == {"category"}
-            for c in ([i.where["category"]] if isinstance(i.where["category"], str) else i.where["category"])
-        ]
-        if not cats or len(cats) != sum(i.headline for i in p.indicators):
-            continue  # only when every headline indicator is a police.uk category
+        cats = police_categories(p)
+        if cats is None:
+            continue
         rows = peers[peers["category"].isin(cats)].assign(category=p.id)
         try:
-            v = area_verdicts(rows, population, area_code=params.area.code, categories=[p.id])
+            v = area_verdicts(rows, ds.population, area_code=params.area.code, categories=[p.id])
         except KeyError:
             return {}
         out[p.id] = v.loc[p.id].to_dict() | {"months": rows["month"].nunique()}

@@ -134,17 +134,9 @@ def _headline_sensitive(priority: Priority) -> bool:
     return any(i.headline and i.sensitive for i in priority.indicators)
 
 
-def police_categories(priority: Priority) -> list[str] | None:
-    """The police.uk categories of the headline, when every headline indicator is one."""
-    heads = [i for i in priority.indicators if i.headline]
-    if not heads or any(i.source != "police_uk" or set(i.where) != {"category"} for i in heads):
-        return None
-    return [c for i in heads for c in ([i.where["category"]] if isinstance(i.where["category"], str)
-                                       else i.where["category"])]
-
-
 def _funnel(ds, params: Params, priority: Priority) -> dict | None:
     """Every district's rate of the headline (from ``data.peers``) with funnel limits."""
+    from csp_analysis.indicators import police_categories
     from csp_analysis.peers import funnel_curve, funnel_limits, peer_rates
 
     cats = police_categories(priority)

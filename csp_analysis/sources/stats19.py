@@ -48,6 +48,13 @@ def _canonical(columns) -> dict[str, str]:
     return out
 
 
+
+def _check_index(sieve, idx) -> None:
+    """An accident/collision index must be present and not mangled by Excel (2.01446E+12)."""
+    sieve.reject(idx == "", "accident_index", "empty value")
+    sieve.reject(idx.str.contains(r"\d[eE]\+\d", regex=True), "accident_index",
+                 "collision index in scientific notation (Excel changed it): export the column as text")
+
 def _need(df: pd.DataFrame, path: Path, columns: list[str]) -> None:
     missing = [c for c in columns if c not in df.columns]
     if missing:
@@ -77,9 +84,7 @@ def _collisions(collisions: Path, scope: Scope | None = None) -> tuple[ReadResul
     _need(df, path, ["accident_index", "date", "lsoa_of_accident_location"])
     sieve = Sieve(COLLISIONS, str(path), df, t.rows)
     idx = df["accident_index"]
-    sieve.reject(idx == "", "accident_index", "empty value")
-    sieve.reject(idx.str.contains(r"\d[eE]\+\d", regex=True), "accident_index",
-                 "collision index in scientific notation (Excel changed it): export the column as text")
+    _check_index(sieve, idx)
     dates = parse_dates(df["date"])
     sieve.reject(dates.isna(), "date", df["date"].map(date_problem))
     first = duplicate_of(df, ["accident_index"], t.rows, sieve.ok)
@@ -131,9 +136,7 @@ def read_stats19_both(collisions: Path, casualties: Path, scope: Scope | None = 
     kept_col = col_res.kept.set_index("accident_index")
     sieve = Sieve(SOURCE, str(cas_path), cas, t.rows)
     idx = cas["accident_index"]
-    sieve.reject(idx == "", "accident_index", "empty value")
-    sieve.reject(idx.str.contains(r"\d[eE]\+\d", regex=True), "accident_index",
-                 "collision index in scientific notation (Excel changed it): export the column as text")
+    _check_index(sieve, idx)
     sev = _severity(cas["casualty_severity"])
     known = idx.isin(kept_col.index)
     was_rejected = idx.map(lambda i: rejected_collision.get(i))
