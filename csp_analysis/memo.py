@@ -17,6 +17,29 @@ from pathlib import Path
 
 from csp_analysis.config import Params
 
+FRESH_ENV = "CSP_RESULTS_SINCE"
+_HASHES: dict[tuple[str, int, int], str] = {}
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file, read once per process while its size and mtime are unchanged."""
+    st = os.stat(path)
+    stamp = (str(path), st.st_size, st.st_mtime_ns)
+    if stamp not in _HASHES:
+        h = hashlib.sha256()
+        with open(path, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+        _HASHES[stamp] = h.hexdigest()
+    return _HASHES[stamp]
+
+
+def input_hashes(params: Params) -> dict[str, str]:
+    """SHA-256 of every input file, keyed by its path."""
+    from csp_analysis.config import input_files
+
+    return {str(p): file_sha256(p) for p in input_files(params)}
+
 
 def code_hash() -> str:
     """Hash of the package's code and templates: a change to the library recomputes everything."""
@@ -29,8 +52,6 @@ def code_hash() -> str:
 
 
 def _key(params: Params, name: str) -> str:
-    from csp_analysis.data import input_hashes
-
     payload = {
         "name": name,
         "params": params.model_dump_json(exclude={"source_file"}),
@@ -41,10 +62,16 @@ def _key(params: Params, name: str) -> str:
 
 
 def memoized(params: Params, name: str, compute):
-    """``compute()``'s result, from ``cache_dir/results`` when this assessment computed it before."""
+    """``compute()``'s result, from ``cache_dir/results`` when this assessment computed it before.
+
+    With the environment variable ``CSP_RESULTS_SINCE`` (a Unix time, set by
+    ``csp-assess run --no-reuse`` for its kernels), results stored before then are
+    computed again.
+    """
     folder = Path(params.cache_dir) / "results"
     path = folder / f"{name}-{_key(params, name)}.pkl"
-    if path.exists():
+    since = float(os.environ.get(FRESH_ENV) or 0)
+    if path.exists() and (not since or path.stat().st_mtime >= since):
         try:
             with open(path, "rb") as f:
                 return pickle.load(f)

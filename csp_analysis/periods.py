@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from pydantic_core import core_schema
+
+if TYPE_CHECKING:  # pandas is imported where it is used: loading params stays light
+    import pandas as pd
 
 _FY = re.compile(r"^(\d{4})[-/](\d{2}|\d{4})$")
 
@@ -42,15 +45,21 @@ class FinancialYear:
 
     @property
     def first_month(self) -> pd.Timestamp:
+        import pandas as pd
+
         return pd.Timestamp(self.start_year, 4, 1)
 
     @property
     def last_month(self) -> pd.Timestamp:
+        import pandas as pd
+
         return pd.Timestamp(self.start_year + 1, 3, 1)
 
     @property
     def months(self) -> pd.DatetimeIndex:
         """The 12 month-start dates of the year."""
+        import pandas as pd
+
         return pd.date_range(self.first_month, self.last_month, freq="MS")
 
     def previous(self) -> FinancialYear:

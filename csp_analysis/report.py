@@ -10,11 +10,11 @@ from __future__ import annotations
 import base64
 import html
 import io
-import re
 import warnings
 
 import pandas as pd
 
+from csp_analysis import slug
 from csp_analysis.config import Params
 
 DPI = 96
@@ -44,10 +44,6 @@ def _display(data: dict, metadata: dict | None = None) -> None:
     from IPython.display import publish_display_data
 
     publish_display_data(data, metadata=metadata or {})
-
-
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 def heading(text: str, level: int = 2, anchor: str | None = None) -> None:

@@ -18,6 +18,7 @@ Output (``<output_dir>/<area>/<period>/``)::
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import errno
 import hashlib
@@ -36,11 +37,9 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-import nbformat
-
+from csp_analysis import slug
 from csp_analysis.config import Params, load_params
-from csp_analysis.memo import code_hash
-from csp_analysis.report import slug
+from csp_analysis.memo import FRESH_ENV, code_hash, input_hashes
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = PROJECT_ROOT / "notebooks"
@@ -91,6 +90,7 @@ class RunResult:
     html: Path
     folder: Path
     manifest: dict = field(default_factory=dict)
+    unchanged: bool = False  # already up to date: nothing was run or written
 
 
 def output_folder(params: Params, out_dir: Path | None = None) -> Path:
@@ -120,6 +120,7 @@ def plan(params: Params, order: list[str] | None = None) -> list[Job]:
 def check_parameters(jobs: list[Job]) -> None:
     """Every parameter we pass must be declared in the notebook's 'parameters' cell
     (papermill itself only warns about unknown names)."""
+    import nbformat
     import papermill
 
     seen: dict[Path, set[str]] = {}
@@ -148,11 +149,12 @@ def check_kernel(name: str) -> None:
         )
 
 
-def _execute(job: Job, out: Path, kernel: str, timeout: int) -> Job:
+def _execute(job: Job, out: Path, kernel: str, timeout: int, manager=None) -> Job:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     start = time.perf_counter()
+    extra = {"kernel_manager_class": manager} if manager is not None else {}
     try:
         papermill.execute_notebook(
             str(job.notebook),
@@ -164,6 +166,7 @@ def _execute(job: Job, out: Path, kernel: str, timeout: int) -> Job:
             progress_bar=False,
             log_output=False,
             request_save_on_cell_execute=False,  # written once at the end, not after every cell
+            **extra,
         )
     except PapermillExecutionError as exc:
         job.error = f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}".strip()
@@ -194,11 +197,15 @@ def _kill_kernels() -> None:
 
 
 def execute(jobs: list[Job], out: Path, *, kernel: str, timeout: int, workers: int, log=None,
-            cache: Path | None = None, progress: bool = False, prepare=None) -> list[Job]:
+            cache: Path | None = None, reuse: bool = True, progress: bool = False, prepare=None,
+            manager=None) -> list[Job]:
     """Execute jobs in parallel (threads; each runs its own kernel process).
 
-    With ``cache``, a job whose key (see :func:`job_keys`) has an executed notebook
-    there is copied instead of executed, and each success is stored there. With
+    ``manager``: the jupyter_client kernel manager class papermill uses (the warm
+    kernels of :func:`csp_analysis.kernels.warm_kernels`); default, its own.
+
+    With ``cache``, each success is stored there, and (``reuse``) a job whose key (see
+    :func:`job_keys`) has an executed notebook there is copied instead of executed. With
     ``prepare``, the notebooks that need no shared results (:data:`INDEPENDENT`)
     start first, ``prepare()`` runs meanwhile in this thread, and the rest follow.
     """
@@ -207,7 +214,7 @@ def execute(jobs: list[Job], out: Path, *, kernel: str, timeout: int, workers: i
     out.mkdir(parents=True, exist_ok=True)
     todo = []
     for j in jobs:
-        hit = cache / f"{j.key}.ipynb" if cache and j.key else None
+        hit = cache / f"{j.key}.ipynb" if cache and j.key and reuse else None
         if hit is not None and hit.exists():
             shutil.copyfile(hit, out / j.name)
             j.cached = True
@@ -218,10 +225,11 @@ def execute(jobs: list[Job], out: Path, *, kernel: str, timeout: int, workers: i
     pool = ThreadPoolExecutor(max_workers=max(1, workers))
     try:
         first = [j for j in todo if prepare is None or j.notebook.name in INDEPENDENT]
-        futures = {pool.submit(_execute, j, out, kernel, timeout): j for j in first}
+        futures = {pool.submit(_execute, j, out, kernel, timeout, manager): j for j in first}
         if prepare is not None:
             prepare()
-            futures.update({pool.submit(_execute, j, out, kernel, timeout): j for j in todo if j not in first})
+            futures.update({pool.submit(_execute, j, out, kernel, timeout, manager): j
+                            for j in todo if j not in first})
         for f in as_completed(futures):
             j = f.result()
             bar.update(1)
@@ -283,9 +291,11 @@ def _clean_outputs(cell) -> list:
     return keep
 
 
-def merge_notebooks(paths: list[Path]) -> nbformat.NotebookNode:
+def merge_notebooks(paths: list[Path]):
     """One notebook of every executed notebook's cells, in order, with code inputs,
     stderr, errors and cells tagged 'remove' taken out."""
+    import nbformat
+
     merged = nbformat.v4.new_notebook()
     for i, p in enumerate(paths):
         nb = nbformat.read(p, as_version=4)
@@ -326,7 +336,7 @@ def _toc(body: str) -> str:
             + "".join(parts) + "</ol></nav>")
 
 
-def render_html(nb: nbformat.NotebookNode, params: Params, generated: str) -> str:
+def render_html(nb, params: Params, generated: str) -> str:
     """The partners' HTML: nbconvert's body (no input, no prompts) in our own shell
     (inline CSS, table of contents, licence footer; no scripts, no external requests)."""
     from nbconvert import HTMLExporter
@@ -528,8 +538,11 @@ def run(params_path: str | Path, out_dir: str | Path | None = None, *, workers: 
     progress : bool
         Show a progress bar (tqdm) on stderr.
     reuse : bool, default True
-        Reuse an executed notebook whose notebook, parameters, params file, inputs
-        and library code are all unchanged (cached under ``cache_dir/notebooks``).
+        When the published assessment was made from exactly these notebooks, parameters,
+        params file, inputs and library code, return it as it is (``unchanged``); else
+        reuse each executed notebook whose own inputs are unchanged (cached under
+        ``cache_dir/notebooks``). False: execute every notebook and compute the shared
+        results again.
     cell_timeout : int, optional
         Seconds a cell may run; default ``report.cell_timeout_s``.
 
@@ -542,90 +555,140 @@ def run(params_path: str | Path, out_dir: str | Path | None = None, *, workers: 
     ------
     csp_analysis.config.ParamsError, csp_analysis.sources.InputError, RunError
     """
-    from csp_analysis import overview, profile
-    from csp_analysis.data import input_hashes, load_dataset
-    from csp_analysis.indicators import all_priority_monthly
-    from csp_analysis.matrix import export_table, priority_matrix
-
     t0 = time.perf_counter()
     started = dt.datetime.now().astimezone()
     say = _Log(log)
     params = load_params(params_path)
-    check_kernel(params.report.kernel_name)
     final = output_folder(params, Path(out_dir) if out_dir else None)
     final.parent.mkdir(parents=True, exist_ok=True)
+    kernel = params.report.kernel_name
     with _Lock(final):
-        # Read and validate every input once; the kernels then read the parquet cache.
-        t = time.perf_counter()
-        ds = load_dataset(params)
-        hashes = input_hashes(params)
-        all_priority_monthly(ds, params)  # a bad indicator stops the run before any notebook
-        timings = {"load": time.perf_counter() - t}
         jobs = _select(plan(params), only)
+        hashes = input_hashes(params)
+        job_keys(jobs, params, hashes, kernel)
+        if reuse and not only:
+            published = _up_to_date(final, jobs)
+            if published is not None:
+                say(f"{params.area.name} {params.period.current}: up to date (params, inputs, notebooks "
+                    f"and code unchanged since {published.get('finished', 'the last run')}); nothing re-run. "
+                    "Use --no-reuse to run again anyway")
+                return RunResult(final / "assessment.html", final, published, unchanged=True)
+        check_kernel(kernel)
         check_parameters(jobs)
-        job_keys(jobs, params, hashes, params.report.kernel_name)
-        shared: dict = {}
+        cache = notebook_cache(params)
+        todo = [j for j in jobs if not (reuse and (cache / f"{j.key}.ipynb").exists())]
+        from csp_analysis.kernels import warm_kernels
 
-        def prepare() -> None:
-            """Results every other notebook reads (memo cache), computed once."""
-            t = time.perf_counter()
-            shared["matrix"] = priority_matrix(ds, params)
-            for p in params.priorities:
-                profile.analyse(ds, params, p)
-            overview.category_comparison(ds, params.period.current, params.period.previous, params=params)
-            timings["shared_results"] = time.perf_counter() - t
+        with contextlib.ExitStack() as stack:
+            if not reuse:  # shared results are computed again too, by this run, for its kernels
+                stack.enter_context(_environ(FRESH_ENV, str(time.time() - 1)))
+            # The warm-kernel process imports while the data load (two cores at work).
+            manager = stack.enter_context(warm_kernels(kernel, [j.notebook for j in todo], enabled=bool(todo)))
+            return _run(params, jobs, final, hashes, say=say, started=started, t0=t0, only=only,
+                        workers=workers, progress=progress, cache=cache, reuse=reuse, manager=manager,
+                        timeout=cell_timeout or params.report.cell_timeout_s)
 
-        target = final.parent / f"{final.name}.only" if only else final
-        build = Path(tempfile.mkdtemp(prefix=f".build-{final.name}-", dir=final.parent))
-        try:
-            n = workers or os.cpu_count() or 1
-            say(f"{params.area.name} {params.period.current}: {len(jobs)} notebooks, {n} at a time")
-            t = time.perf_counter()
-            execute(jobs, build / "notebooks", kernel=params.report.kernel_name,
-                    timeout=cell_timeout or params.report.cell_timeout_s, workers=n, log=say,
-                    cache=notebook_cache(params) if reuse else None, progress=progress, prepare=prepare)
-            timings["notebooks"] = time.perf_counter() - t
-            matrix = shared["matrix"]
-            jobs = _reading_order(jobs, list(matrix["ranking"].index))
-            failed = [j for j in jobs if j.error]
-            if failed:
-                kept = final.parent / f"{final.name}.failed"
-                shutil.rmtree(kept, ignore_errors=True)
-                os.rename(build, kept)
-                lines = [f"{j.name}: {j.error}" for j in failed]
-                say(f"FAILED: {len(failed)} notebook(s); nothing published")
-                say.write(kept)
-                raise RunError(
-                    f"{len(failed)} notebook(s) failed; nothing was published "
-                    f"(executed notebooks and run.log kept in {kept}):\n  " + "\n  ".join(lines)
-                )
-            t = time.perf_counter()
-            merged = merge_notebooks([build / "notebooks" / j.name for j in jobs])
-            page = render_html(merged, params, started.strftime("%d %B %Y, %H:%M"))
-            (build / "assessment.html").write_text(page, encoding="utf-8")
-            write_matrix_exports(export_table(matrix, params), build)
-            timings["html"] = time.perf_counter() - t
-            timings["total"] = time.perf_counter() - t0
-            manifest = build_manifest(params, hashes, jobs, timings)
-            manifest["started"] = started.isoformat(timespec="seconds")
-            manifest["finished"] = dt.datetime.now().astimezone().isoformat(timespec="seconds")
-            manifest["only"] = only or None
-            (build / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-            reused = sum(j.cached for j in jobs)
-            say(f"done in {timings['total']:.1f} s ({reused} of {len(jobs)} notebooks unchanged and reused)")
-            say.write(build)
-            _publish(build, target)
-        except KeyboardInterrupt:
-            shutil.rmtree(build, ignore_errors=True)
-            raise
-        except OSError as exc:
-            shutil.rmtree(build, ignore_errors=True)
-            what = "the disk is full" if exc.errno == errno.ENOSPC else str(exc)
-            raise OutputError(f"could not write the outputs in {final.parent}: {what}; nothing was published, "
-                           f"the previous assessment is unchanged") from None
-        except BaseException:
-            shutil.rmtree(build, ignore_errors=True)
-            raise
+
+@contextlib.contextmanager
+def _environ(name: str, value: str):
+    """Set an environment variable (inherited by the kernels) for the duration."""
+    old = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = old
+
+
+def _up_to_date(final: Path, jobs: list[Job]) -> dict | None:
+    """The published manifest when the assessment in ``final`` was made from exactly
+    these jobs (same keys: notebooks, parameters, params file, inputs, code)."""
+    try:
+        manifest = json.loads((final / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if manifest.get("only") or not (final / "assessment.html").exists():
+        return None
+    keys = sorted(n.get("key", "") for n in manifest.get("notebooks", []))
+    return manifest if keys == sorted(j.key for j in jobs) else None
+
+
+def _run(params: Params, jobs: list[Job], final: Path, hashes: dict[str, str], *, say, started, t0, only,
+         workers, progress, cache, reuse, manager, timeout) -> RunResult:
+    from csp_analysis import overview, profile
+    from csp_analysis.data import load_dataset
+    from csp_analysis.indicators import all_priority_monthly
+    from csp_analysis.matrix import export_table, priority_matrix
+
+    # Read and validate every input once; the kernels then read the parquet cache.
+    t = time.perf_counter()
+    ds = load_dataset(params)
+    all_priority_monthly(ds, params)  # a bad indicator stops the run before any notebook
+    timings = {"load": time.perf_counter() - t}
+    shared: dict = {}
+
+    def prepare() -> None:
+        """Results every other notebook reads (memo cache), computed once."""
+        t = time.perf_counter()
+        shared["matrix"] = priority_matrix(ds, params)
+        for p in params.priorities:
+            profile.analyse(ds, params, p)
+        overview.category_comparison(ds, params.period.current, params.period.previous, params=params)
+        timings["shared_results"] = time.perf_counter() - t
+
+    target = final.parent / f"{final.name}.only" if only else final
+    build = Path(tempfile.mkdtemp(prefix=f".build-{final.name}-", dir=final.parent))
+    try:
+        n = workers or os.cpu_count() or 1
+        say(f"{params.area.name} {params.period.current}: {len(jobs)} notebooks, {n} at a time")
+        t = time.perf_counter()
+        execute(jobs, build / "notebooks", kernel=params.report.kernel_name, timeout=timeout, workers=n,
+                log=say, cache=cache, reuse=reuse, progress=progress, prepare=prepare, manager=manager)
+        timings["notebooks"] = time.perf_counter() - t
+        matrix = shared["matrix"]
+        jobs = _reading_order(jobs, list(matrix["ranking"].index))
+        failed = [j for j in jobs if j.error]
+        if failed:
+            kept = final.parent / f"{final.name}.failed"
+            shutil.rmtree(kept, ignore_errors=True)
+            os.rename(build, kept)
+            lines = [f"{j.name}: {j.error}" for j in failed]
+            say(f"FAILED: {len(failed)} notebook(s); nothing published")
+            say.write(kept)
+            raise RunError(
+                f"{len(failed)} notebook(s) failed; nothing was published "
+                f"(executed notebooks and run.log kept in {kept}):\n  " + "\n  ".join(lines)
+            )
+        t = time.perf_counter()
+        merged = merge_notebooks([build / "notebooks" / j.name for j in jobs])
+        page = render_html(merged, params, started.strftime("%d %B %Y, %H:%M"))
+        (build / "assessment.html").write_text(page, encoding="utf-8")
+        write_matrix_exports(export_table(matrix, params), build)
+        timings["html"] = time.perf_counter() - t
+        timings["total"] = time.perf_counter() - t0
+        manifest = build_manifest(params, hashes, jobs, timings)
+        manifest["started"] = started.isoformat(timespec="seconds")
+        manifest["finished"] = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+        manifest["only"] = only or None
+        (build / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        reused = sum(j.cached for j in jobs)
+        say(f"done in {timings['total']:.1f} s ({reused} of {len(jobs)} notebooks unchanged and reused)")
+        say.write(build)
+        _publish(build, target)
+    except KeyboardInterrupt:
+        shutil.rmtree(build, ignore_errors=True)
+        raise
+    except OSError as exc:
+        shutil.rmtree(build, ignore_errors=True)
+        what = "the disk is full" if exc.errno == errno.ENOSPC else str(exc)
+        raise OutputError(f"could not write the outputs in {final.parent}: {what}; nothing was published, "
+                       f"the previous assessment is unchanged") from None
+    except BaseException:
+        shutil.rmtree(build, ignore_errors=True)
+        raise
     return RunResult(target / "assessment.html", target, manifest)
 
 

@@ -25,6 +25,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
+
 # scipy and statsmodels are imported inside the functions that use them: they cost a
 # notebook kernel over a second to import, and kernels that read cached results need neither.
 

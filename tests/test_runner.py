@@ -4,7 +4,6 @@ and failures that publish nothing."""
 import hashlib
 import json
 import re
-from pathlib import Path
 
 import nbformat
 import papermill

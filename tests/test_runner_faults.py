@@ -50,10 +50,19 @@ def _intact(first, before: bytes) -> None:
 def test_unchanged_notebooks_are_reused_not_executed(small):
     first, out, _ = small
     assert [n["reused"] for n in first.manifest["notebooks"]] == [False, False]
+    assert not first.unchanged
+    before = first.html.read_bytes()
+    # Nothing changed: the published assessment is already this run's result.
     again = run(TINY_PARAMS, out, workers=2, **QUIET)
-    assert [n["reused"] for n in again.manifest["notebooks"]] == [True, True]
-    assert "2 of 2 notebooks unchanged and reused" in (again.folder / "run.log").read_text()
+    assert again.unchanged and again.html == first.html and again.html.read_bytes() == before
+    # Published copy gone: the notebooks come from the cache, nothing is executed.
+    shutil.rmtree(first.folder)
+    rebuilt = run(TINY_PARAMS, out, workers=2, **QUIET)
+    assert not rebuilt.unchanged
+    assert [n["reused"] for n in rebuilt.manifest["notebooks"]] == [True, True]
+    assert "2 of 2 notebooks unchanged and reused" in (rebuilt.folder / "run.log").read_text()
     forced = run(TINY_PARAMS, out, workers=2, reuse=False, **QUIET)
+    assert not forced.unchanged
     assert [n["reused"] for n in forced.manifest["notebooks"]] == [False, False]
 
 
@@ -95,7 +104,7 @@ def test_full_disk(small, monkeypatch):
 
     monkeypatch.setattr(runner, "write_matrix_exports", no_space)
     with pytest.raises(OutputError, match="the disk is full; nothing was published, the previous assessment is unchanged"):
-        run(TINY_PARAMS, out, workers=2, **QUIET)
+        run(TINY_PARAMS, out, workers=2, reuse=False, **QUIET)
     _intact(first, before)
 
 
@@ -140,18 +149,21 @@ def test_ctrl_c_publishes_nothing_and_leaves_no_kernel(tmp_path):
     assert (old / "assessment.html").read_text() == "previous assessment"
     assert not list(old.parent.glob(".build-*")) and not list(old.parent.glob(".*.lock"))
     time.sleep(2)
-    alive = [k for k in kernels if Path(f"/proc/{k}").exists() and b"ipykernel" in Path(f"/proc/{k}/cmdline").read_bytes()]
+    alive = [k for k in kernels if Path(f"/proc/{k}").exists() and Path(f"/proc/{k}/cmdline").read_bytes()]
     assert alive == [], "kernels left running after Ctrl-C"
 
 
 def _kernels_of(pid: int) -> list[int]:
-    found = []
+    """Kernels the run started: its ipykernel children, or the children of its warm-kernel
+    process (forks of ``python -m csp_analysis.kernels``), and that process itself."""
+    parent, cmd = {}, {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-            cmd = (stat.parent / "cmdline").read_bytes()
+            parent[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            cmd[int(stat.parent.name)] = (stat.parent / "cmdline").read_bytes()
         except (OSError, ValueError, IndexError):
             continue
-        if ppid == pid and b"ipykernel" in cmd:
-            found.append(int(stat.parent.name))
-    return found
+    zygotes = {p for p, pp in parent.items() if pp == pid and b"csp_analysis.kernels" in cmd[p]}
+    kernels = [p for p, pp in parent.items()
+               if (pp == pid and b"ipykernel" in cmd[p]) or pp in zygotes]
+    return kernels + sorted(zygotes) if kernels else []
