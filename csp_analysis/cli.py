@@ -5,6 +5,13 @@ notebook failed, timed out or its kernel died (nothing published); 5 another run
 writing the same output folder; 6 the outputs could not be written (e.g. disk full;
 nothing published); 130 interrupted (nothing published). ``validate`` checks every
 input without running notebooks: 0 usable, 1 not usable (bad params included).
+``batch`` runs many areas (each exactly as ``run``; see csp_analysis/batch.py): 0 every
+area published; 7 some areas failed (the others were published; each area's own code
+is in the summary table and batch.json); 2 a PATH is missing or holds no params file;
+8 the Dask cluster (``--scheduler``) could not be used; 130 interrupted.
+``partition`` splits a national police.uk archive by force and district, once, for
+every area's run: 0 written; 3 unusable input (nothing written); 6 the partition
+could not be written (nothing written); 130 interrupted (nothing written).
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ import sys
 from pathlib import Path
 
 EXIT_OK, EXIT_PARAMS, EXIT_DATA, EXIT_NOTEBOOK, EXIT_BUSY, EXIT_OUTPUT, EXIT_INTERRUPTED = 0, 2, 3, 4, 5, 6, 130
+EXIT_SOME_FAILED, EXIT_CLUSTER = 7, 8  # batch: some areas failed; the Dask cluster could not be used
 
 
 def _err(msg: str) -> None:
@@ -38,18 +46,41 @@ def main(argv: list[str] | None = None) -> int:
     val.add_argument("--strict", action="store_true",
                      help="also fail (exit 1) on any rejected row or month without data")
     val.add_argument("--all", action="store_true", help="list every kind of rejected row (default: first 50)")
+    part = sub.add_parser("partition", help="split a national police.uk archive by force and district (LSOA "
+                                            "lookup), once, into parquet that each area's run reads")
+    part.add_argument("archive", type=Path, help="police.uk archive: folder or .zip (YYYY-MM/YYYY-MM-<force>-street.csv)")
+    part.add_argument("--lookup", required=True, type=Path, help="ONS LSOA -> district lookup CSV (LSOAyyCD, LADyyCD)")
+    part.add_argument("--out", required=True, type=Path, help="partition folder to write (an old partition is replaced)")
+    bat = sub.add_parser("batch", help="run many areas' assessments: a local process pool, or a Dask cluster; "
+                                       "exit 0 all published, 7 some failed")
+    bat.add_argument("paths", nargs="+", type=Path, metavar="PATH",
+                     help="params files, or folders of them (*.yaml, *.yml; template.yaml skipped)")
+    bat.add_argument("--out", type=Path, help="output root of every area, and of batch.json "
+                                              "(default: each area's report.output_dir)")
+    bat.add_argument("--workers", type=int, help="areas at once in the local pool (default: CPU cores)")
+    bat.add_argument("--jobs-per-area", type=int, default=1, help="notebooks at once in each area (default: 1)")
+    bat.add_argument("--scheduler", metavar="ADDRESS",
+                     help="run on this Dask cluster (tcp://host:port) instead of locally; its workers need "
+                          "csp-analysis installed and the same paths")
+    bat.add_argument("--no-reuse", action="store_true",
+                     help="execute every notebook, even those whose inputs, params and code are unchanged")
     gen = sub.add_parser("generate-sample", help="regenerate the synthetic partner data")
     gen.add_argument("--out", type=Path, default=Path("data/sample/partner"))
     gen.add_argument("--lookups", type=Path, default=Path("data/sample/lookups"))
     args = parser.parse_args(argv)
 
     from csp_analysis.config import ParamsError
-    from csp_analysis.sources import InputError
 
+    if args.command == "batch":
+        from csp_analysis.batch import main as batch
+
+        return batch(args)
     if args.command == "validate":
         return validate(args.params, use_cache=not args.no_cache, strict=args.strict,
                         max_groups=10**9 if args.all else 50)
     try:
+        if args.command == "partition":
+            return partition(args.archive, args.lookup, args.out)
         if args.command == "generate-sample":
             from csp_analysis.synthetic import generate
 
@@ -72,17 +103,38 @@ def main(argv: list[str] | None = None) -> int:
         except RunError as exc:
             _err(str(exc))
             return EXIT_NOTEBOOK
-        print(f"Assessment written to {result.html}")
+        print(f"Assessment {'up to date:' if result.unchanged else 'written to'} {result.html}")
         return EXIT_OK
     except ParamsError as exc:
         _err(str(exc))
         return EXIT_PARAMS
-    except InputError as exc:
+    except _input_error() as exc:
         _err(str(exc))
         return EXIT_DATA
     except KeyboardInterrupt:
         _err("interrupted; nothing was published")
         return EXIT_INTERRUPTED
+
+
+def _input_error() -> tuple[type[BaseException], ...]:
+    """InputError, if the readers were loaded (only they raise it). Resolved when an
+    exception is handled, so that a run with nothing to do never imports pandas."""
+    sources = sys.modules.get("csp_analysis.sources")
+    return (sources.InputError,) if sources else ()
+
+
+def partition(archive: Path, lookup: Path, out: Path) -> int:
+    """``csp-assess partition``: write the partition, print a summary (InputError: the caller's exit 3)."""
+    from csp_analysis.national import partition as split
+
+    try:
+        res = split(archive, lookup, out, log=lambda m: print(m, file=sys.stderr) if sys.stderr.isatty() else None)
+    except OSError as exc:
+        _err(f"the partition could not be written ({exc}); nothing was written to {out}")
+        return EXIT_OUTPUT
+    print(f"Partitioned {res.summary()}")
+    print(f"Each area's params: data.police_uk: {out} (reads force=<area.force>/area=<area.code>)")
+    return EXIT_OK
 
 
 EXIT_VALID, EXIT_INVALID = 0, 1

@@ -60,7 +60,7 @@ class Period(_Model):
     previous: FinancialYear | None = None
 
     @model_validator(mode="after")
-    def _default_previous(self) -> "Period":
+    def _default_previous(self) -> Period:
         if self.previous is None:
             object.__setattr__(self, "previous", self.current.previous())
         return self
@@ -124,7 +124,7 @@ class Priority(_Model):
     survey_issue: str | None = None
 
     @model_validator(mode="after")
-    def _has_headline(self) -> "Priority":
+    def _has_headline(self) -> Priority:
         if not any(i.headline for i in self.indicators):
             raise ValueError(f"priority '{self.id}' needs at least one indicator with headline: true")
         return self
@@ -159,7 +159,7 @@ class MorileGroups(_Model):
     )
 
     @model_validator(mode="after")
-    def _known_and_disjoint(self) -> "MorileGroups":
+    def _known_and_disjoint(self) -> MorileGroups:
         seen: set[str] = set()
         for group in (self.harm, self.likelihood, self.position):
             for c in group:
@@ -244,7 +244,7 @@ class Params(_Model):
     cache_dir: Path = Path("../.cache")
 
     @model_validator(mode="after")
-    def _unique_ids(self) -> "Params":
+    def _unique_ids(self) -> Params:
         ids = [p.id for p in self.priorities]
         dup = {i for i in ids if ids.count(i) > 1}
         if dup:
@@ -372,9 +372,13 @@ def load_params(path: str | Path) -> Params:
     params = params.model_copy(
         update={"data": data, "report": report, "cache_dir": _resolve(base, params.cache_dir)}
     )
+    try:
+        paths = _input_paths(params)
+    except ValueError as exc:  # data.police_uk is a partition without the area
+        raise ParamsError(f"{path}: key 'data.police_uk': {exc}") from None
     missing = [
         f"{path}: key 'data.{name}': file not found: {p}"
-        for name, p in _input_paths(params).items()
+        for name, p in paths.items()
         if not p.exists()
     ]
     unknown_synth = [
@@ -402,15 +406,34 @@ def _source_path(params: Params, source: str) -> Path | None:
     return getattr(params.data.partner, source, None)
 
 
+def police_uk_paths(params: Params) -> tuple[Path, Path | None]:
+    """(the area's police.uk archive, the peers archive): ``data.police_uk`` and ``data.peers``.
+
+    When ``data.police_uk`` is a national partition (a folder with partition.json,
+    written by ``csp-assess partition``): its folder ``force=<area.force>/area=<area.code>``
+    and, unless ``data.peers`` is set, ``force=<area.force>`` (every district of the
+    force). Raises InputError (a ValueError) when the partition has no such area.
+    """
+    root, peers = params.data.police_uk, params.data.peers
+    if root is None or not (Path(root) / "partition.json").is_file():
+        return root, peers
+    from csp_analysis.national import area_paths
+
+    area, force = area_paths(root, params.area.force, params.area.code)
+    return area, peers if peers is not None else force
+
+
 def _input_paths(params: Params) -> dict[str, Path]:
+    police, peers = police_uk_paths(params)
     out = {
-        "police_uk": params.data.police_uk,
+        "police_uk": police,
         "lsoa_lookup": params.data.lsoa_lookup,
         "population": params.data.population,
     }
-    for k in ("boundaries", "peers"):
-        if getattr(params.data, k) is not None:
-            out[k] = getattr(params.data, k)
+    if params.data.boundaries is not None:
+        out["boundaries"] = params.data.boundaries
+    if peers is not None:
+        out["peers"] = peers
     for k, v in params.data.partner.model_dump().items():
         if v is not None:
             out[f"partner.{k}"] = v
@@ -418,11 +441,12 @@ def _input_paths(params: Params) -> dict[str, Path]:
 
 
 def input_files(params: Params) -> list[Path]:
-    """Every input file of the assessment (police.uk folders expanded), sorted."""
-    files: list[Path] = []
+    """Every input file of the assessment (police.uk folders expanded), sorted; for a
+    partition, only the area's and the force's files (:func:`police_uk_paths`)."""
+    files: set[Path] = set()
     for p in _input_paths(params).values():
         if p.is_dir():
-            files.extend(sorted(f for f in p.rglob("*") if f.is_file()))
+            files.update(f for f in p.rglob("*") if f.is_file())
         else:
-            files.append(p)
+            files.add(p)
     return sorted(files)

@@ -30,7 +30,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from csp_analysis.config import Params, input_files
+from csp_analysis.config import Params, police_uk_paths
+from csp_analysis.memo import input_hashes
 from csp_analysis.sources import (
     REJECT_COLUMNS,
     SOURCE_NAMES,
@@ -45,6 +46,7 @@ from csp_analysis.sources.lookups import (
     read_lsoa_lookup_result,
     read_population_result,
 )
+
 # The readers (pandera, the CSV machinery) are imported where inputs are parsed: a kernel
 # that reads the parquet cache never needs them.
 
@@ -134,19 +136,6 @@ def assessment_months(params: Params) -> pd.DatetimeIndex:
 
 # ------------------------------------------------------------------ hashing
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def input_hashes(params: Params) -> dict[str, str]:
-    """SHA-256 of every input file, keyed by its path."""
-    return {str(p): _sha256(p) for p in input_files(params)}
-
-
 def _code_hash() -> str:
     """Hash of the reader code: a changed reader never reads a stale cache."""
     here = Path(__file__).parent
@@ -227,11 +216,8 @@ class _Collector:
 def _read_all(params: Params, *, collect: bool = False) -> Dataset:
     """Read every input. ``collect``: return what could be read, with the problems,
     instead of raising InputError on the first unusable input."""
-    from csp_analysis.sources.partner import SPECS
-    from csp_analysis.sources.partner import read_partner
-    from csp_analysis.sources.police_uk import force_slug
-    from csp_analysis.sources.police_uk import read_outcomes
-    from csp_analysis.sources.police_uk import read_police_uk
+    from csp_analysis.sources.partner import SPECS, read_partner
+    from csp_analysis.sources.police_uk import force_slug, read_outcomes, read_police_uk
     from csp_analysis.sources.stats19 import read_stats19_both
 
     c = _Collector()
@@ -269,20 +255,21 @@ def _read_all(params: Params, *, collect: bool = False) -> Dataset:
             )
     else:
         districts = {}
-    police_res = c.run("police_uk", read_police_uk, params.data.police_uk, set(lsoa["lsoa_code"]),
+    police_path, peers_path = police_uk_paths(params)  # a partition: the area's and the force's folders
+    police_res = c.run("police_uk", read_police_uk, police_path, set(lsoa["lsoa_code"]),
                        scope=scope, districts=districts, force=params.area.force, on_error="collect")
     forces = {force_slug(params.area.force)}
     if police_res is not None and len(police_res.kept):
         forces |= set(police_res.kept["force_file"].unique())
     peers_res = None
-    if params.data.peers is not None:  # the force's other districts, for peer comparison
-        peers_res = c.run("police_uk_peers", read_police_uk, params.data.peers, set(lsoa["lsoa_code"]),
+    if peers_path is not None:  # the force's other districts, for peer comparison
+        peers_res = c.run("police_uk_peers", read_police_uk, peers_path, set(lsoa["lsoa_code"]),
                           scope=scope, districts=districts, force=params.area.force, on_error="collect")
         if peers_res is not None:  # accounted under its own name
             peers_res.source = "police_uk_peers"
             if len(peers_res.rejected):
                 peers_res.rejected = peers_res.rejected.assign(source="police_uk_peers")
-    outcomes_res = c.run("police_uk_outcomes", read_outcomes, params.data.police_uk, scope=scope,
+    outcomes_res = c.run("police_uk_outcomes", read_outcomes, police_path, scope=scope,
                          forces=forces, on_error="collect")
     if outcomes_res is not None and not outcomes_res.files and not outcomes_res.problems:
         c.results.remove(outcomes_res)  # the archive has no outcomes files: nothing to account
@@ -479,14 +466,14 @@ def _problems(raw: list[tuple[str, Problem]], ds: Dataset, params: Params) -> pd
     if len(fs) and fs["no_location"].notna().any():
         for source, nl in fs.groupby("source")["no_location"].sum().items():
             if nl:
-                where = params.data.peers if source == "police_uk_peers" else params.data.police_uk
+                where = _source_file(params, source)
                 rows.append((source, Problem(str(where),
                                              f"{int(nl):,} police.uk rows have no location (no LSOA): kept "
                                              "and counted, but in no district", level="note")))
     start = pd.Timestamp(ds.meta["window"][0] + "-01")
     if len(ds.police) and (ds.police["month"] < pd.Timestamp("2011-09-01")).any() and start < pd.Timestamp("2011-09-01"):
         rows.append(("police_uk", Problem(
-            str(params.data.police_uk),
+            _source_file(params, "police_uk"),
             "months before Sep 2011 use police.uk's 6 crime types: criminal damage, drugs, other theft, "
             "shoplifting, public order and other crime are counted from Sep 2011 only (before, they are "
             "'Other crime, all kinds'); use broad_category for longer trends", level="note")))
@@ -507,10 +494,9 @@ def _month_list(months) -> str:
 
 
 def _source_file(params: Params, source: str) -> str:
-    if source in ("police_uk", "police_uk_outcomes"):
-        return str(params.data.police_uk)
-    if source == "police_uk_peers":
-        return str(params.data.peers)
+    if source in ("police_uk", "police_uk_outcomes", "police_uk_peers"):
+        police, peers = police_uk_paths(params)
+        return str(peers if source == "police_uk_peers" else police)
     if source in ("lsoa_lookup", "population"):
         return str(getattr(params.data, source))
     p = getattr(params.data.partner, source, None)

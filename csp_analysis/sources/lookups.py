@@ -40,26 +40,27 @@ def _pick(df: pd.DataFrame, path: Path, pattern: str, what: str, required: bool 
                                         f"{pattern.replace(chr(92) + 'd' + chr(92) + 'd', '11')})"))
 
 
-def read_lsoa_lookup_result(path: Path) -> ReadResult:
+def read_lsoa_lookup_result(path: Path, *, codes_only: bool = False) -> ReadResult:
     """The lookup, accounted: ``kept`` has ``lsoa_code, lsoa_name, ward_code, ward_name,
     lad_code, lad_name`` (+ ``csp_code, csp_name`` when present, + ``row``).
-    Rejected: an empty LSOA code, an LSOA listed twice."""
+    Rejected: an empty LSOA code, an LSOA listed twice. ``codes_only``: only the LSOA
+    and district codes are required (an LSOA → district lookup; missing columns are empty)."""
     path = Path(path)
     t = read_table(path)
     df = t.df
     cols = {
         "lsoa_code": _pick(df, path, r"LSOA\d\dCD", "LSOA code"),
-        "lsoa_name": _pick(df, path, r"LSOA\d\dNM", "LSOA name"),
-        "ward_code": _pick(df, path, r"WD\d\dCD", "ward code"),
-        "ward_name": _pick(df, path, r"WD\d\dNM", "ward name"),
+        "lsoa_name": _pick(df, path, r"LSOA\d\dNM", "LSOA name", required=not codes_only),
+        "ward_code": _pick(df, path, r"WD\d\dCD", "ward code", required=not codes_only),
+        "ward_name": _pick(df, path, r"WD\d\dNM", "ward name", required=not codes_only),
         "lad_code": _pick(df, path, r"LAD\d\dCD", "district code"),
-        "lad_name": _pick(df, path, r"LAD\d\dNM", "district name"),
+        "lad_name": _pick(df, path, r"LAD\d\dNM", "district name", required=not codes_only),
     }
     csp = _pick(df, path, r"CSP\d\dCD", "CSP code", required=False)
     if csp:
         cols["csp_code"] = csp
         cols["csp_name"] = _pick(df, path, r"CSP\d\dNM", "CSP name", required=False) or csp
-    out = pd.DataFrame({k: df[v] for k, v in cols.items()})
+    out = pd.DataFrame({k: df[v] if v else pd.Series("", index=df.index) for k, v in cols.items()})
     sieve = Sieve("lsoa_lookup", str(path), out, t.rows)
     sieve.reject(out["lsoa_code"] == "", cols["lsoa_code"], "empty value", values=out["lsoa_code"])
     first = duplicate_of(out, ["lsoa_code"], t.rows, sieve.ok)

@@ -22,6 +22,12 @@ What the reader does (see docs/assumptions.md and docs/data_formats.md):
   national year never has to fit in memory as rows.
 * **Rows with no location** (no LSOA) are kept and counted; they belong to no
   district.
+* **Partitions**: a folder of ``.parquet`` files written by ``csp-assess partition``
+  (csp_analysis/national.py) is read like the archive it came from: each file
+  holds the original CSV columns as text and ``_row``, the row's number in the
+  original CSV, and names the original file in its metadata, so every check, reject
+  and account names the original file and row. The parts of one original file
+  (one per district, in a force's folder) are read together as that file.
 """
 
 from __future__ import annotations
@@ -39,7 +45,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from csp_analysis.sources import (
+    _NO_BAD,
     REJECT_COLUMNS,
+    ArrowTable,
     InputError,
     Problem,
     ReadResult,
@@ -218,6 +226,10 @@ def force_slug(name: str) -> str:
 # ------------------------------------------------------------------- archive
 
 _FILE = re.compile(r"(?:^|/)(\d{4}-\d{2})-([a-z0-9-]+?)-(street|outcomes|stop-and-search)\.csv$")
+# A partition file (csp_analysis/national.py): the original name, .parquet; "-copy2"… for a second copy
+_PART = re.compile(r"(?:^|/)(\d{4}-\d{2})-([a-z0-9-]+?)-(street|outcomes|stop-and-search)(?:-copy\d+)?\.parquet$")
+PART_META = {"source": b"csp_source", "sha256": b"csp_sha256", "encoding": b"csp_encoding"}
+"""Metadata keys of a partition file: the original file's path in the archive, its SHA-256, its encoding."""
 
 
 @dataclass
@@ -230,6 +242,9 @@ class Entry:
     kind: str  # street | outcomes
     path: Path | None = None  # file on disk (folder archives)
     zip: Path | None = None  # zip holding it
+    parts: tuple[Path, ...] = ()  # partition files holding its rows (then ``name`` is the original file)
+    sha256: str | None = None  # of the original file (partitions)
+    encoding: str | None = None  # of the original file (partitions)
 
     @property
     def label(self) -> str:
@@ -241,8 +256,57 @@ class Entry:
         with zipfile.ZipFile(self.zip) as zf:
             return zf.read(self.name)
 
+    def digest(self) -> str:
+        """SHA-256 of the file (of the original CSV, for a partition)."""
+        return self.sha256 or hashlib.sha256(self.read()).hexdigest()
+
+    def parse(self, where: str, content: bytes | None = None, columns: list[str] | None = None) -> ArrowTable:
+        """The file as text columns (:func:`read_arrow`); a partition's parts as the original file."""
+        if self.parts:
+            return _read_parts(self, columns)
+        return read_arrow(where, self.read() if content is None else content, columns=columns)
+
     def where(self, root: Path) -> str:
+        if self.parts:
+            first = self.parts[0]
+            return str(first) if len(self.parts) == 1 else f"{first.parent.parent}/area=*/{first.name}"
         return f"{root}/{self.name}" if self.zip else str(self.path)
+
+
+def _read_parts(e: Entry, columns: list[str] | None) -> ArrowTable:
+    """The rows of one original file from its partition files, in the original order."""
+    import pyarrow.parquet as pq
+
+    header = [n for n in pq.read_schema(e.parts[0]).names if n != "_row"]
+    cols = None if columns is None else [c for c in header if c in columns] + ["_row"]
+    tbl = pa.concat_tables([pq.ParquetFile(p).read(columns=cols) for p in e.parts])
+    if len(e.parts) > 1:
+        tbl = tbl.take(pc.sort_indices(tbl["_row"]))
+    rows = tbl["_row"].to_numpy().astype("int64")
+    return ArrowTable(tbl.drop_columns(["_row"]), header, rows, _NO_BAD, e.encoding or "parquet", ",")
+
+
+def _partition_entries(paths: list[Path]) -> list[Entry]:
+    """One entry per original file: its parts (one per district folder) share a file name."""
+    import pyarrow.parquet as pq
+
+    groups: dict[str, list[Path]] = {}
+    for p in paths:
+        groups.setdefault(p.name, []).append(p)
+    out = []
+    for name, parts in groups.items():
+        month, force, kind = _PART.search(name).groups()
+        if kind == "stop-and-search":
+            continue
+        schema = pq.read_schema(parts[0])
+        meta = schema.metadata or {}
+        if "_row" not in schema.names or PART_META["source"] not in meta:
+            raise InputError(Problem(str(parts[0]), "not a file written by csp-assess partition (no '_row' column "
+                                                    "or source metadata): partition the archive again"))
+        out.append(Entry(meta[PART_META["source"]].decode(), month, force, kind, parts=tuple(sorted(parts)),
+                         sha256=meta.get(PART_META["sha256"], b"").decode() or None,
+                         encoding=meta.get(PART_META["encoding"], b"").decode() or None))
+    return out
 
 
 @dataclass
@@ -268,8 +332,10 @@ def scan_archive(root: Path) -> Archive:
     problems: list[Problem] = []
     names: list[tuple[str, Path | None]] = []
     zpath = None
+    parts: list[Path] = []
     if root.is_dir():
         names = [(p.relative_to(root).as_posix(), p) for p in sorted(root.rglob("*.csv"))]
+        parts = [p for p in sorted(root.rglob("*.parquet")) if _PART.search(p.name)]
     elif root.is_file():
         head = root.read_bytes()[:4]
         if zipfile.is_zipfile(root):
@@ -306,6 +372,7 @@ def scan_archive(root: Path) -> Archive:
             problems.append(Problem(str(root), f"'{name}' is in the folder of another month ({folder}); "
                                                f"read as {month}", level="note"))
         entries.append(Entry(name, month, force, kind, path, zpath))
+    entries.extend(_partition_entries(parts))
     entries.sort(key=lambda e: (e.kind, e.force, e.month, e.name))
     return Archive(root, entries, problems)
 
@@ -318,7 +385,7 @@ def _duplicate_files(archive: Archive) -> dict[int, str]:
 
     def digest(i: int) -> str:
         if i not in digests:
-            digests[i] = hashlib.sha256(archive.entries[i].read()).hexdigest()
+            digests[i] = archive.entries[i].digest()
         return digests[i]
 
     for i, e in enumerate(archive.entries):
@@ -431,11 +498,42 @@ def _categories(types: pa.Array, month: pd.Timestamp) -> np.ndarray:
     return lut[enc.indices.to_numpy(zero_copy_only=False)]
 
 
-def _names_reader(tbl: pa.Table, where: str, content: bytes):
+def _names_reader(tbl: pa.Table, e: Entry, where: str, content: bytes | None):
     """The rows' LSOA names, read only if needed (the counts-only path does not parse them)."""
     if "LSOA name" in tbl.column_names:
         return _col(tbl, "LSOA name")
-    return lambda: _col(read_arrow(where, content).table, "LSOA name")
+    return lambda: _col(e.parse(where, content).table, "LSOA name")
+
+
+def read_entry(e: Entry, root: Path, columns: list[str] | None = None):
+    """``(content, ArrowTable, problems)`` of one archive file; ``content`` is None for a partition.
+    A file that cannot be read or parsed, or lacks a police.uk column, gives problems instead
+    of a table."""
+    try:
+        content = None if e.parts else e.read()
+    except (zipfile.BadZipFile, EOFError, OSError, zlib_error) as exc:
+        return None, None, [Problem(e.where(root), f"cannot be read from the zip ({exc}); "
+                                                   "download the archive again")]
+    try:
+        at = e.parse(e.where(root), content, columns)
+        wrong = _columns_problem(e, root, at)
+        return (content, at, []) if wrong is None else (content, None, [wrong])
+    except InputError as exc:
+        return content, None, exc.problems
+    except (OSError, pa.ArrowException) as exc:  # a damaged partition file
+        if not e.parts:
+            raise
+        return content, None, [Problem(e.where(root), f"cannot be read ({exc}); partition the archive again")]
+
+
+def _columns_problem(e: Entry, root: Path, at: ArrowTable) -> Problem | None:
+    """The problem of a file without police.uk's columns for its kind (street or outcomes), else None."""
+    need = COLUMNS if e.kind == "street" else OUTCOME_COLUMNS
+    missing = [c for c in need if c not in at.header]
+    if not missing:
+        return None
+    return missing_columns_problem(e.where(root), missing, at.header,
+                                   f"police.uk {e.kind} files have: {', '.join(need)}", "column(s)")
 
 
 def _col(tbl: pa.Table, name: str) -> pa.Array:
@@ -544,16 +642,7 @@ def read_police_uk(
 
     def load(e: Entry):
         """Read and parse one file (in a worker thread, while the previous one is counted)."""
-        try:
-            content = e.read()
-        except (zipfile.BadZipFile, EOFError, OSError, zlib_error) as exc:
-            return None, None, [Problem(e.where(root), f"cannot be read from the zip ({exc}); "
-                                                       "download the archive again")]
-        try:
-            cols = None if e.force in row_forces else COUNT_COLUMNS
-            return content, read_arrow(e.where(root), content, columns=cols), []
-        except InputError as exc:
-            return content, None, exc.problems
+        return read_entry(e, root, None if e.force in row_forces else COUNT_COLUMNS)
 
     for e, content, at, errs in _prefetch(streets, load):
         i = index[id(e)]
@@ -565,13 +654,7 @@ def read_police_uk(
         if errs:
             problems.extend(errs)
             continue
-        missing = [c for c in COLUMNS if c not in at.header]
-        if missing:
-            problems.append(missing_columns_problem(
-                e.where(root), missing, at.header, f"police.uk street files have: {', '.join(COLUMNS)}",
-                "column(s)"))
-            continue
-        files.append(e.path or root)
+        files.extend(e.parts or [e.path or root])
         tbl, rown = at.table, at.rows
         n = tbl.num_rows
         read = n + len(at.bad)
@@ -607,7 +690,7 @@ def read_police_uk(
                                      reason, "out of scope"))
             ok[:] = False
         lsoa = _col(tbl, "LSOA code")
-        district = dist.map(lsoa, _names_reader(tbl, e.where(root), content))
+        district = dist.map(lsoa, _names_reader(tbl, e, e.where(root), content))
         in_area = pc.is_in(lsoa, value_set=pa.array(sorted(area), type=pa.string())).to_numpy(
             zero_copy_only=False) if area else np.zeros(n, dtype=bool)
         if row_level:
@@ -617,7 +700,7 @@ def read_police_uk(
         else:
             keep_row = np.zeros(n, dtype=bool)
         if keep_row.any() and "Location" not in tbl.column_names:
-            tbl = read_arrow(e.where(root), content).table  # read every column of those rows
+            tbl = e.parse(e.where(root), content).table  # read every column of those rows
         key = (district.astype(np.int64) + 1) * ncat + np.maximum(cat, 0)
         # Crime IDs of crimes (not ASB), to find the same crime twice
         cid = _col(tbl, "Crime ID")
@@ -905,21 +988,11 @@ def read_outcomes(
     dup_files = _duplicate_files(Archive(root, entries))
     frames, bad, stats, files = [], [], [], []
     for i, e in enumerate(entries):
-        try:
-            at = read_arrow(e.where(root), e.read())
-        except InputError as exc:
-            problems.extend(exc.problems)
+        _, at, errs = read_entry(e, root)
+        if errs:
+            problems.extend(errs)
             continue
-        except (zipfile.BadZipFile, EOFError, OSError, zlib_error) as exc:
-            problems.append(Problem(e.where(root), f"cannot be read from the zip ({exc}); download the archive again"))
-            continue
-        missing = [c for c in OUTCOME_COLUMNS if c not in at.header]
-        if missing:
-            problems.append(missing_columns_problem(
-                e.where(root), missing, at.header,
-                f"police.uk outcomes files have: {', '.join(OUTCOME_COLUMNS)}", "column(s)"))
-            continue
-        files.append(e.path or root)
+        files.extend(e.parts or [e.path or root])
         df = at.table.to_pandas().astype("str")
         n = len(df)
         rown = at.rows
