@@ -51,8 +51,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from csp_analysis.periods import FinancialYear
 from csp_analysis import slug
+from csp_analysis.periods import FinancialYear
 from csp_analysis.sources.police_uk import (
     COLUMNS,
     ERA_11,

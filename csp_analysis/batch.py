@@ -15,6 +15,9 @@ atomically, its own ``run.log``). The areas run
   each worker one thread (``dask worker --nthreads 1``): the runner's lock and its
   clean-up of kernels are per process. Paths are passed to the workers as absolute paths.
 
+Each local worker process keeps one warm-kernel process (:func:`csp_analysis.kernels.keep_warm`)
+for all the areas it runs, and the areas with the largest inputs start first.
+
 A failing area never stops the others: :func:`run_area` turns every exception into a
 failed :class:`AreaResult` with the exit code ``csp-assess run`` would have given
 (2 params, 3 data, 4 notebook, 5 busy, 6 output, 130 interrupted; 1 anything else, such
@@ -239,6 +242,9 @@ def _worker_init(started) -> None:
     stops its kernels undisturbed) and makes the worker start no other area."""
     global _started
     _started = started
+    from csp_analysis.kernels import keep_warm
+
+    keep_warm()  # one warm-kernel process for every area this worker runs
 
     def on_sigint(signum, frame):
         first = not _stop.is_set()
@@ -463,22 +469,25 @@ def _params_or_none(load, path: str):
         return None
 
 
-def _plan(files: list[str], out_dir: str | None) -> tuple[dict[int, AreaResult], dict[int, tuple], Path]:
+def _plan(files: list[str], out_dir: str | None) -> tuple[dict[int, AreaResult], dict[int, tuple], Path,
+                                                         dict[int, int]]:
     """Areas that would write another area's output folder (failed rows, not run); each
-    readable area's (name, period); and where batch.json goes: out_dir, else the areas'
-    common report.output_dir, else the current folder."""
-    from csp_analysis.config import load_params
+    readable area's (name, period); where batch.json goes: out_dir, else the areas'
+    common report.output_dir, else the current folder; and each area's input bytes."""
+    from csp_analysis.config import input_files, load_params
     from csp_analysis.runner import output_folder
 
     first: dict[Path, str] = {}
     clashes: dict[int, AreaResult] = {}
     labels: dict[int, tuple] = {}
+    sizes: dict[int, int] = {}
     roots = set()
     for i, f in enumerate(files):
         params = _params_or_none(load_params, f)
         if params is None:  # its own run reports why
             continue
         labels[i] = (params.area.name, str(params.period.current))
+        sizes[i] = sum(p.stat().st_size for p in input_files(params))
         roots.add(Path(params.report.output_dir))
         folder = output_folder(params, Path(out_dir) if out_dir else None)
         if folder in first:
@@ -490,7 +499,7 @@ def _plan(files: list[str], out_dir: str | None) -> tuple[dict[int, AreaResult],
         else:
             first[folder] = f
     root = Path(out_dir) if out_dir else roots.pop() if len(roots) == 1 else Path.cwd()
-    return clashes, labels, root
+    return clashes, labels, root, sizes
 
 
 def write_summary(results: list[AreaResult], folder: Path, info: dict) -> Path:
@@ -557,7 +566,7 @@ def run_batch(params_files: Iterable[str | Path], out_dir: str | Path | None = N
     out = str(Path(out_dir).expanduser().resolve()) if out_dir else None
     jobs = max(1, int(jobs_per_area))
     n_workers = max(1, workers or os.cpu_count() or 1)
-    clashes, labels, root = _plan(files, out)
+    clashes, labels, root, sizes = _plan(files, out)
     results: list[AreaResult | None] = [None] * len(files)
     done = 0
 
@@ -583,7 +592,9 @@ def run_batch(params_files: Iterable[str | Path], out_dir: str | Path | None = N
         f"{'s' * (jobs != 1)} at a time per area")
     for i, r in clashes.items():
         on_result(i, r)
-    todo = [i for i in range(len(files)) if i not in clashes]
+    # Largest inputs first: the last areas still running are then small ones, so no worker
+    # idles long at the end (results are reported in the order given all the same).
+    todo = sorted((i for i in range(len(files)) if i not in clashes), key=lambda i: -sizes.get(i, 0))
     interrupted = False
     try:
         if scheduler is not None and todo:

@@ -25,6 +25,7 @@ kernels start the usual way. JupyterLab and the naive papermill CLI never use it
 from __future__ import annotations
 
 import ast
+import asyncio
 import contextlib
 import json
 import os
@@ -89,6 +90,14 @@ def notebook_import_code(notebooks: list[Path]) -> str:
     return "\n".join(dict.fromkeys(ast.unparse(n) for n in _import_nodes(notebooks)))
 
 
+def _parent_of(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return int(f.read().rsplit(b")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def split_kernel_argv(argv: list[str]) -> tuple[list[str], list[str]] | None:
     """``(interpreter with its options, launcher arguments)`` of an ipykernel kernelspec
     ``[python, *options, "-m", "ipykernel_launcher", *args]``; None for any other kernel."""
@@ -116,6 +125,7 @@ class Zygote:
         os.close(req_r)
         os.close(rep_w)
         self.interpreter = interpreter
+        self.modules = set(modules)
         self.pids: list[int] = []
         self._lock = threading.Lock()
         self._ready: bool | None = None
@@ -139,12 +149,13 @@ class Zygote:
                 self._ready = self._read_line(timeout) == "ready\n"
             return self._ready
 
-    def fork(self, args: list[str], cwd: str | None, env: dict[str, str]) -> int:
-        """A new kernel running ``ipykernel_launcher *args``; returns its pid."""
+    def fork(self, args: list[str], cwd: str | None, env: dict[str, str], log: str | None = None) -> int:
+        """A new kernel running ``ipykernel_launcher *args``; returns its pid. ``log``: a file
+        the kernel's stdout and stderr are appended to (else the zygote's, i.e. ours)."""
         if not self.ready():
             raise OSError("the warm-kernel process did not start")
         with self._lock:
-            os.write(self._req, (json.dumps({"args": args, "cwd": cwd, "env": env}) + "\n").encode())
+            os.write(self._req, (json.dumps({"args": args, "cwd": cwd, "env": env, "log": log}) + "\n").encode())
             line = self._read_line(60)
             if not line:
                 raise OSError("the warm-kernel process did not answer")
@@ -156,8 +167,9 @@ class Zygote:
         """Stop the zygote; with ``kill``, SIGKILL every kernel it forked first."""
         if kill:
             for pid in self.pids:
-                with contextlib.suppress(OSError):
-                    os.kill(pid, signal.SIGKILL)
+                if _parent_of(pid) == self.proc.pid:  # still ours: a pid may have been reused
+                    with contextlib.suppress(OSError):
+                        os.kill(pid, signal.SIGKILL)
         with contextlib.suppress(OSError):
             os.close(self._req)  # end of requests: the zygote exits
         try:
@@ -219,6 +231,12 @@ class _Forked:
 class WarmProvisioner(LocalProvisioner):
     """LocalProvisioner whose kernels are forked from the manager's zygote."""
 
+    async def wait(self) -> int | None:
+        if isinstance(self.process, _Forked):  # the pidfd says when it ended: no 100 ms polls
+            while self.process.poll() is None:
+                await asyncio.sleep(0.01)
+        return await super().wait()
+
     async def launch_kernel(self, cmd: list[str], **kwargs):
         zygote: Zygote | None = getattr(self.parent, "zygote", None)
         split = split_kernel_argv(cmd)
@@ -227,7 +245,7 @@ class WarmProvisioner(LocalProvisioner):
         cwd = str(kwargs.get("cwd") or os.getcwd())  # Popen's default: our cwd (papermill chdirs)
         env = dict(kwargs.get("env") or os.environ)
         env["JPY_PARENT_PID"] = str(os.getpid())  # as launch_kernel sets it
-        pid = zygote.fork(split[1], cwd, env)
+        pid = zygote.fork(split[1], cwd, env, getattr(self.parent, "kernel_log", None))
         self.process = _Forked(pid)
         self.pid = self.pgid = pid  # the kernel leads its own session and group
         self.cwd = cwd
@@ -239,6 +257,7 @@ class WarmKernelManager(AsyncKernelManager):
     subclass :func:`warm_kernels` makes."""
 
     zygote: Zygote | None = None
+    kernel_log: str | None = None  # where the kernels' own stdout/stderr go (set by the runner)
 
     @default("transport_encryption")
     def _encrypt_when_possible(self) -> str:
@@ -247,6 +266,12 @@ class WarmKernelManager(AsyncKernelManager):
         import zmq
 
         return "auto" if zmq.has("curve") else "disabled"
+
+    async def _async_finish_shutdown(self, waittime=None, pollinterval=0.1, restart=False):
+        # A forked kernel's end is one pidfd poll away: look every 10 ms, not every 100 ms
+        # (with one notebook at a time, the wait is on every notebook's critical path).
+        await super()._async_finish_shutdown(waittime=waittime, pollinterval=min(pollinterval, 0.01),
+                                             restart=restart)
 
     async def _async_pre_start_kernel(self, **kw):
         if self.provisioner is None:
@@ -258,12 +283,30 @@ class WarmKernelManager(AsyncKernelManager):
         return await super()._async_pre_start_kernel(**kw)
 
 
+_KEPT: dict[tuple[str, ...], Zygote] = {}
+_keep = False
+
+
+def keep_warm() -> None:
+    """Keep each zygote for the next runs of this process instead of stopping it after
+    a run (a batch worker running area after area pays for the imports once). Call it
+    only where runs happen in the main thread of a long-lived process: Linux stops the
+    zygote when the thread that started it ends."""
+    global _keep
+    if not _keep:
+        _keep = True
+        import atexit
+
+        atexit.register(lambda: [z.close() for z in _KEPT.values()])
+
+
 @contextlib.contextmanager
 def warm_kernels(kernel_name: str, notebooks: list[Path], *, enabled: bool = True):
     """Start a zygote for ``kernel_name`` that imports what ``notebooks`` import; yield a
     kernel manager class for papermill (``kernel_manager_class=``), or None when warm
     kernels cannot be used (then papermill starts kernels the usual way). On leaving
-    (also on error or Ctrl-C) the zygote stops and any kernel it forked is killed."""
+    the zygote stops (unless :func:`keep_warm`), and on an error or Ctrl-C every kernel
+    it forked is killed."""
     zygote = None
     if enabled and sys.platform == "linux" and hasattr(os, "pidfd_open"):
         from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
@@ -274,7 +317,14 @@ def warm_kernels(kernel_name: str, notebooks: list[Path], *, enabled: bool = Tru
             argv = []
         split = split_kernel_argv(argv)
         if split is not None:
-            zygote = Zygote(split[0], notebook_imports(notebooks))
+            modules = notebook_imports(notebooks)
+            kept = _KEPT.pop(tuple(split[0]), None)
+            if kept is not None and kept.proc.poll() is None and set(modules) <= kept.modules:
+                zygote = kept
+            else:
+                if kept is not None:
+                    kept.close()
+                zygote = Zygote(split[0], modules)
     if zygote is None:
         yield None
         return
@@ -283,7 +333,10 @@ def warm_kernels(kernel_name: str, notebooks: list[Path], *, enabled: bool = Tru
         yield type("BoundWarmKernelManager", (WarmKernelManager,), {"zygote": zygote})
         ok = True
     finally:
-        zygote.close(kill=not ok)
+        if ok and _keep:
+            _KEPT[tuple(zygote.interpreter)] = zygote
+        else:
+            zygote.close(kill=not ok)
 
 
 # ---------------------------------------------------------------- the zygote's side
@@ -306,6 +359,11 @@ def _kernel(req: dict, fds: tuple[int, ...], started: int) -> None:
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     os.close(devnull)
+    if req.get("log"):
+        out = os.open(req["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        os.dup2(out, 1)
+        os.dup2(out, 2)
+        os.close(out)
     if req.get("cwd"):
         os.chdir(req["cwd"])
     os.environ.clear()
@@ -318,6 +376,9 @@ def _kernel(req: dict, fds: tuple[int, ...], started: int) -> None:
     import importlib.util
 
     sys.argv = [importlib.util.find_spec(_LAUNCHER).origin, *req["args"]]  # as ``-m`` sets it
+    # No IPython history database: a batch kernel's inputs are the notebook, and concurrent
+    # kernels would otherwise queue on one SQLite file (~/.ipython) at start and exit.
+    sys.argv.append("--HistoryManager.enabled=False")
     # ipykernel reads these at import time (class defaults), so in the zygote: pass them on
     for trait, var in (("parent_handle", "JPY_PARENT_PID"), ("interrupt", "JPY_INTERRUPT_EVENT")):
         if os.environ.get(var):

@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import pickle
+import threading
 from pathlib import Path
 
 from csp_analysis.config import Params
@@ -79,8 +80,12 @@ def memoized(params: Params, name: str, compute):
             pass  # unreadable: compute again
     result = compute()
     folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f".{path.name}.{os.getpid()}.tmp"
-    with open(tmp, "wb") as f:
-        pickle.dump(result, f, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, path)
+    tmp = folder / f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp"
+    try:
+        with open(tmp, "wb") as f:
+            pickle.dump(result, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return result

@@ -11,6 +11,7 @@ Output (``<output_dir>/<area>/<period>/``)::
     assessment.html     the partners' document (no code, self-contained)
     notebooks/*.ipynb   the executed notebooks, for analysts and auditors
     run.log             what ran, how long it took, what was reused
+    kernels.log         what the kernel processes themselves printed (start-up, shutdown)
     priority_matrix.csv the ranking and its criteria, for Excel users (also .xlsx)
     manifest.json       params, input files with SHA-256, package versions,
                         git commit, timings
@@ -352,7 +353,10 @@ def render_html(nb, params: Params, generated: str) -> str:
     css = (TEMPLATE_DIR / "assessment.css").read_text(encoding="utf-8")
     title = f"{params.area.csp_name}: {params.report.title}"
     sample = ""
-    if params.data.synthetic:
+    if "police_uk" in params.data.synthetic:
+        sample = ('<div class="sample-banner" role="note">Synthetic assessment: every figure comes from '
+                  "generated data (for demonstration and testing), not from real records.</div>")
+    elif params.data.synthetic:
         sample = (
             '<div class="sample-banner" role="note">Sample assessment: police.uk and ONS data are real; '
             "partner data is synthetic (generated for demonstration).</div>"
@@ -474,7 +478,9 @@ class _Lock:
                         f"another run (pid {pid}) is writing {self.path.parent / self.path.name[1:-5]}; "
                         f"wait for it to finish (or remove {self.path} if no run is going on)"
                     ) from None
-                self.path.unlink(missing_ok=True)  # stale: its run is gone
+                self.path.unlink(missing_ok=True)  # stale: its run is gone (killed), and its build too
+                for build in self.path.parent.glob(f".build-{self.path.name[1:-5]}-*"):
+                    shutil.rmtree(build, ignore_errors=True)
         raise RunError(f"could not take the lock {self.path}")
 
     def __exit__(self, *exc):
@@ -641,6 +647,8 @@ def _run(params: Params, jobs: list[Job], final: Path, hashes: dict[str, str], *
 
     target = final.parent / f"{final.name}.only" if only else final
     build = Path(tempfile.mkdtemp(prefix=f".build-{final.name}-", dir=final.parent))
+    if manager is not None:  # kernel start-up and shutdown messages: not the scheduler's console
+        manager.kernel_log = str(build / "kernels.log")
     try:
         n = workers or os.cpu_count() or 1
         say(f"{params.area.name} {params.period.current}: {len(jobs)} notebooks, {n} at a time")

@@ -98,3 +98,23 @@ def test_leaving_with_an_error_kills_running_kernels(notebook, tmp_path):
 def test_no_warm_kernels_when_disabled(notebook):
     with warm_kernels(KERNEL, [notebook], enabled=False) as manager:
         assert manager is None
+
+
+def test_a_kept_zygote_serves_the_next_run(notebook, tmp_path, monkeypatch):
+    from csp_analysis import kernels
+
+    monkeypatch.setattr(kernels, "_keep", True)
+    monkeypatch.setattr(kernels, "_KEPT", {})
+    with warm_kernels(KERNEL, [notebook]) as first:
+        one, _ = _execute(notebook, tmp_path / "a.ipynb", first)
+    with warm_kernels(KERNEL, [notebook]) as second:
+        two, _ = _execute(notebook, tmp_path / "b.ipynb", second)
+    assert second.zygote is first.zygote and one["ppid"] == two["ppid"] == first.zygote.proc.pid
+    # an error in a run stops the kept zygote; the next run starts a new one
+    with pytest.raises(RuntimeError), warm_kernels(KERNEL, [notebook]):
+        raise RuntimeError("a notebook failed")
+    assert first.zygote.proc.poll() is not None and kernels._KEPT == {}
+    with warm_kernels(KERNEL, [notebook]) as third:
+        assert third.zygote is not first.zygote
+    for z in kernels._KEPT.values():
+        z.close()
