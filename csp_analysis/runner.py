@@ -262,13 +262,15 @@ def notebook_cache(params: Params) -> Path:
 
 def job_keys(jobs: list[Job], params: Params, input_hashes: dict[str, str], kernel: str) -> None:
     """Give each job the content hash of what its output depends on: the notebook's
-    source, its parameters, the params file, every input file and the library code."""
+    source, its parameters, the params file, every input file, the library code and the
+    versions of Python and the main packages."""
     common = json.dumps(
         {
             "params": hashlib.sha256(Path(params.source_file).read_bytes()).hexdigest(),
             "inputs": sorted(input_hashes.values()),
             "code": code_hash(),
             "kernel": kernel,
+            "packages": _versions(),  # an upgraded pandas or matplotlib may draw differently
         },
         sort_keys=True,
     )
