@@ -91,6 +91,10 @@ def banner(params: Params) -> None:
     from csp_analysis.sources import SOURCE_NAMES
 
     synth = "; ".join(SOURCE_NAMES.get(s, s) for s in params.data.synthetic if s != "road_collisions")
+    if "police_uk" in params.data.synthetic:
+        note(f"**Synthetic data.** Every source of this assessment ({synth}) is **synthetic**: "
+             "generated for demonstration and testing, not real records of any area.", kind="synthetic")
+        return
     note(
         "**Sample data.** Police recorded crime and anti-social behaviour (police.uk) and "
         "population and geography (ONS) are **real**. The partner data "

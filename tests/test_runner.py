@@ -185,3 +185,30 @@ def test_default_parameters_run_on_the_sample(tmp_path):
     nb = nbformat.read(out, as_version=4)
     text = json.dumps([o for c in nb.cells if c.cell_type == "code" for o in c.outputs])
     assert "police.uk street-level crime and ASB" in text and "22,922" in text
+
+
+@pytest.mark.parametrize("synthetic, expected, absent", [
+    ([], None, 'class="sample-banner"'),
+    (["domestic_abuse"], "police.uk and ONS data are real; partner data is synthetic", "Synthetic assessment"),
+    (["police_uk", "action_plan_tracker"], "Synthetic assessment: every figure comes from generated data",
+     "data are real"),
+])
+def test_banners_say_what_is_synthetic(monkeypatch, synthetic, expected, absent):
+    from csp_analysis import report
+    from csp_analysis.runner import render_html
+
+    params = load_params(SAMPLE_PARAMS)
+    params = params.model_copy(update={"data": params.data.model_copy(update={"synthetic": synthetic})})
+    page = render_html(nbformat.v4.new_notebook(), params, "today")
+    if expected:
+        assert expected in page
+    assert absent not in page
+    notes = []
+    monkeypatch.setattr(report, "note", lambda text, **kw: notes.append(text))
+    report.banner(params)
+    if not synthetic:
+        assert notes == []
+    elif "police_uk" in synthetic:
+        assert "**Synthetic data.**" in notes[0] and "real" not in notes[0].replace("real records", "")
+    else:
+        assert "(police.uk) and population and geography (ONS) are **real**" in notes[0]
