@@ -112,8 +112,8 @@ def split_kernel_argv(argv: list[str]) -> tuple[list[str], list[str]] | None:
 
 class Zygote:
     """The process kernels are forked from. Requests and replies are JSON lines on two
-    pipes; the zygote's stdin/stdout/stderr are the runner's, which the kernels inherit
-    as they would from ``launch_kernel``."""
+    pipes; the zygote's stdout/stderr are the runner's, and a kernel's too unless its
+    request names a log file."""
 
     def __init__(self, interpreter: list[str], modules: list[str]):
         req_r, self._req = os.pipe()
@@ -160,7 +160,8 @@ class Zygote:
             if not line:
                 raise OSError("the warm-kernel process did not answer")
             pid = int(line)
-            self.pids.append(pid)
+            # the kernels still running (a kept zygote serves run after run)
+            self.pids = [p for p in self.pids if _parent_of(p) == self.proc.pid] + [pid]
             return pid
 
     def close(self, kill: bool = False) -> None:

@@ -31,7 +31,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import os
 import re
 import shutil
 import tempfile
@@ -46,6 +45,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from csp_analysis.memo import file_sha256 as _sha256
+from csp_analysis.runner import replace_folder
 from csp_analysis.sources import InputError, Problem
 from csp_analysis.sources.lookups import read_lsoa_lookup_result
 from csp_analysis.sources.police_uk import (
@@ -158,7 +158,7 @@ def partition(archive: Path, lookup: Path, out: Path, *, log=None) -> PartitionR
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
         manifest = _write(archive, lookup, scan, lad, tmp, say)
-        _replace(tmp, out)
+        replace_folder(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -251,27 +251,7 @@ def _check(r: dict, on_disk: int) -> None:
                              f"+ bad lines {r['bad']:,}")
 
 
-def _replace(tmp: Path, out: Path) -> None:
-    """Rename ``tmp`` to ``out``; a previous partition there is removed only once the new one is in place."""
-    if not out.exists():
-        os.rename(tmp, out)
-        return
-    old = out.with_name(f".{out.name}.old-{os.getpid()}")
-    os.rename(out, old)
-    try:
-        os.rename(tmp, out)
-    except OSError:
-        os.rename(old, out)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
-
-
 # ------------------------------------------------------------------ reading
-
-def is_partition(path: Path | None) -> bool:
-    """Is ``path`` a partition root (a folder with partition.json)?"""
-    return path is not None and (Path(path) / PARTITION_FILE).is_file()
-
 
 def area_paths(root: Path, force: str, code: str) -> tuple[Path, Path]:
     """(the area's folder, the force's folder) of a partition: ``force=<slug>/area=<code>`` and ``force=<slug>``.
@@ -295,4 +275,4 @@ def area_paths(root: Path, force: str, code: str) -> tuple[Path, Path]:
     return area, folder
 
 
-__all__ = ["PartitionResult", "area_paths", "is_partition", "partition"]
+__all__ = ["PartitionResult", "area_paths", "partition"]

@@ -703,7 +703,14 @@ def _run(params: Params, jobs: list[Job], final: Path, hashes: dict[str, str], *
 
 
 def _publish(build: Path, final: Path) -> None:
-    """Swap the new build into place; the old one is removed only after the swap."""
+    """Swap the new build into place; a failed run's folder goes (this one succeeded)."""
+    replace_folder(build, final)
+    shutil.rmtree(final.parent / f"{final.name}.failed", ignore_errors=True)
+
+
+def replace_folder(build: Path, final: Path) -> None:
+    """Rename ``build`` to ``final``; a previous ``final`` is removed only after the swap
+    (restored if the swap fails), so ``final`` is never half-written."""
     old = None
     if final.exists():
         old = final.parent / f".old-{final.name}-{os.getpid()}"
@@ -716,7 +723,6 @@ def _publish(build: Path, final: Path) -> None:
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
-    shutil.rmtree(final.parent / f"{final.name}.failed", ignore_errors=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -75,18 +75,7 @@ COLUMNS = [
     "Last outcome category",
     "Context",
 ]
-OUTCOME_COLUMNS = [
-    "Crime ID",
-    "Month",
-    "Reported by",
-    "Falls within",
-    "Longitude",
-    "Latitude",
-    "Location",
-    "LSOA code",
-    "LSOA name",
-    "Outcome type",
-]
+OUTCOME_COLUMNS = [*COLUMNS[:COLUMNS.index("Crime type")], "Outcome type"]  # the same crime, then its outcome
 COUNT_COLUMNS = ["Crime ID", "Month", "LSOA code", "Crime type"]  # + "LSOA name" when an LSOA is in no lookup
 
 # ----------------------------------------------------------------- taxonomy
